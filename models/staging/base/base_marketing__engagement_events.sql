@@ -1,0 +1,78 @@
+-- Every distinct raw engagement-event row, typed, with the reason it cannot be staged.
+-- Rows sharing an event_id with different values: the earliest occurred_at is kept.
+{%- set raw_columns = var('raw_contract')['engagement_events']['required']
+    + var('raw_contract')['engagement_events']['optional'] %}
+
+with
+
+source as (
+    select * from {{ source('marketing', 'engagement_events') }}
+),
+
+event_types as (
+    select * from {{ ref('engagement_event_types') }}
+),
+
+leads as (
+    select * from {{ ref('base_crm__leads') }}
+),
+
+rows_collapsed as (
+    {{ lf_collapse_exact_duplicates('source', raw_columns) }}
+),
+
+typed as (
+    select
+        {{ lf_raw_record(raw_columns) }} as raw_record,
+        {{ lf_clean_text('event_id') }} as event_id,
+        {{ lf_clean_text('lead_id') }} as lead_id,
+        {{ lf_clean_text('campaign_id') }} as campaign_id,
+        lower({{ lf_clean_text('event_type') }}) as event_type,
+        {{ lf_clean_text('page_url') }} as page_url,
+        {{ lf_clean_text('properties') }} as properties,
+        {{ lf_try_cast(lf_clean_text('occurred_at'), dbt.type_timestamp()) }} as occurred_at,
+        {{ lf_try_cast(lf_clean_text('loaded_at'), dbt.type_timestamp()) }} as loaded_at,
+        {{ lf_any_missing(['event_id', 'lead_id', 'event_type', 'occurred_at']) }}
+            as is_missing_required,
+        raw_row_count
+    from rows_collapsed
+),
+
+accepted_leads as (
+    select distinct lead_id from leads where rejection_reason is null
+),
+
+checked as (
+    select
+        typed.*,
+        case
+            when typed.is_missing_required then 'missing_required_value'
+            when typed.occurred_at is null then 'unreadable_timestamp'
+            when typed.occurred_at > {{ lf_future_limit() }} then 'future_timestamp'
+            when event_types.event_type is null then 'unknown_event_type'
+            when accepted_leads.lead_id is null then 'unknown_lead'
+        end as row_issue
+    from typed
+    left join event_types
+        on typed.event_type = event_types.event_type
+    left join accepted_leads
+        on typed.lead_id = accepted_leads.lead_id
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by event_id, case when row_issue is null then 1 else 0 end
+            order by occurred_at, raw_record
+        ) as id_rank
+    from checked
+)
+
+select
+    *,
+    coalesce(
+        row_issue,
+        case when id_rank > 1 then 'conflicting_duplicate_id' end
+    ) as rejection_reason
+from ranked

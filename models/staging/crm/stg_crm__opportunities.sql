@@ -1,0 +1,22 @@
+with
+
+opportunities as (
+    select * from {{ ref('base_crm__opportunities') }}
+),
+
+accepted as (
+    select
+        opportunity_id,
+        account_id,
+        lead_id,
+        stage,
+        amount,
+        is_won,
+        closed_at is not null as is_closed,
+        created_at,
+        closed_at
+    from opportunities
+    where rejection_reason is null
+)
+
+select * from accepted

@@ -1,0 +1,21 @@
+with
+
+engagement_events as (
+    select * from {{ ref('base_marketing__engagement_events') }}
+),
+
+accepted as (
+    select
+        event_id,
+        lead_id,
+        campaign_id,
+        event_type,
+        page_url,
+        properties,
+        occurred_at,
+        loaded_at
+    from engagement_events
+    where rejection_reason is null
+)
+
+select * from accepted

@@ -1,0 +1,3 @@
+"""lead_funnel: scored lead facts, lifecycle history and funnel marts built with dbt."""
+
+__version__ = "0.1.0"
