@@ -26,15 +26,21 @@ typed as (
         {{ lf_try_cast(lf_clean_text('updated_at'), dbt.type_timestamp()) }} as updated_at,
         {{ lf_any_missing(['account_id', 'created_at']) }} as is_missing_required,
         (
-            ({{ lf_clean_text('employee_count') }} is not null
-                and {{ lf_try_cast(lf_clean_text('employee_count'), dbt.type_int()) }} is null)
-            or ({{ lf_clean_text('annual_revenue') }} is not null
-                and {{ lf_try_cast(lf_clean_text('annual_revenue'), 'decimal(18, 2)') }} is null)
+            (
+                {{ lf_clean_text('employee_count') }} is not null
+                and {{ lf_try_cast(lf_clean_text('employee_count'), dbt.type_int()) }} is null
+            )
+            or (
+                {{ lf_clean_text('annual_revenue') }} is not null
+                and {{ lf_try_cast(lf_clean_text('annual_revenue'), 'decimal(18, 2)') }} is null
+            )
         ) as has_invalid_number,
         (
             {{ lf_try_cast(lf_clean_text('created_at'), dbt.type_timestamp()) }} is null
-            or ({{ lf_clean_text('updated_at') }} is not null
-                and {{ lf_try_cast(lf_clean_text('updated_at'), dbt.type_timestamp()) }} is null)
+            or (
+                {{ lf_clean_text('updated_at') }} is not null
+                and {{ lf_try_cast(lf_clean_text('updated_at'), dbt.type_timestamp()) }} is null
+            )
         ) as has_unreadable_timestamp,
         raw_row_count
     from rows_collapsed
@@ -58,7 +64,7 @@ ranked as (
         *,
         row_number() over (
             partition by account_id, case when row_issue is null then 1 else 0 end
-            order by updated_at desc nulls last, raw_record
+            order by updated_at desc nulls last, raw_record asc
         ) as id_rank
     from checked
 )

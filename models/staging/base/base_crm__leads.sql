@@ -31,8 +31,10 @@ typed as (
         {{ lf_any_missing(['lead_id', 'created_at']) }} as is_missing_required,
         (
             {{ lf_try_cast(lf_clean_text('created_at'), dbt.type_timestamp()) }} is null
-            or ({{ lf_clean_text('updated_at') }} is not null
-                and {{ lf_try_cast(lf_clean_text('updated_at'), dbt.type_timestamp()) }} is null)
+            or (
+                {{ lf_clean_text('updated_at') }} is not null
+                and {{ lf_try_cast(lf_clean_text('updated_at'), dbt.type_timestamp()) }} is null
+            )
         ) as has_unreadable_timestamp,
         raw_row_count
     from rows_collapsed
@@ -54,7 +56,7 @@ ranked as (
         *,
         row_number() over (
             partition by lead_id, case when row_issue is null then 1 else 0 end
-            order by updated_at desc nulls last, raw_record
+            order by updated_at desc nulls last, raw_record asc
         ) as id_rank
     from checked
 )

@@ -30,12 +30,16 @@ typed as (
         {{ lf_any_missing(['opportunity_id', 'created_at']) }} as is_missing_required,
         (
             {{ lf_try_cast(lf_clean_text('created_at'), dbt.type_timestamp()) }} is null
-            or ({{ lf_clean_text('closed_at') }} is not null
-                and {{ lf_try_cast(lf_clean_text('closed_at'), dbt.type_timestamp()) }} is null)
+            or (
+                {{ lf_clean_text('closed_at') }} is not null
+                and {{ lf_try_cast(lf_clean_text('closed_at'), dbt.type_timestamp()) }} is null
+            )
         ) as has_unreadable_timestamp,
         (
-            ({{ lf_clean_text('amount') }} is not null
-                and {{ lf_try_cast(lf_clean_text('amount'), 'decimal(18, 2)') }} is null)
+            (
+                {{ lf_clean_text('amount') }} is not null
+                and {{ lf_try_cast(lf_clean_text('amount'), 'decimal(18, 2)') }} is null
+            )
             or ({{ lf_clean_text('is_won') }} is not null and {{ lf_parse_boolean('is_won') }} is null)
         ) as has_invalid_value,
         raw_row_count
@@ -43,7 +47,8 @@ typed as (
 ),
 
 accepted_leads as (
-    select distinct lead_id from leads where rejection_reason is null
+    select distinct lead_id from leads
+    where rejection_reason is null
 ),
 
 checked as (
@@ -52,7 +57,8 @@ checked as (
         case
             when typed.is_missing_required then 'missing_required_value'
             when typed.has_unreadable_timestamp then 'unreadable_timestamp'
-            when typed.created_at > {{ lf_future_limit() }}
+            when
+                typed.created_at > {{ lf_future_limit() }}
                 or typed.closed_at > {{ lf_future_limit() }} then 'future_timestamp'
             when typed.has_invalid_value then 'invalid_number'
             when typed.amount < 0 then 'negative_amount'
@@ -68,7 +74,7 @@ ranked as (
         *,
         row_number() over (
             partition by opportunity_id, case when row_issue is null then 1 else 0 end
-            order by closed_at desc nulls last, created_at desc, raw_record
+            order by closed_at desc nulls last, created_at desc, raw_record asc
         ) as id_rank
     from checked
 )

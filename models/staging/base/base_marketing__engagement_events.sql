@@ -39,7 +39,8 @@ typed as (
 ),
 
 accepted_leads as (
-    select distinct lead_id from leads where rejection_reason is null
+    select distinct lead_id from leads
+    where rejection_reason is null
 ),
 
 checked as (

@@ -15,22 +15,22 @@
 with
 
 {% for table_name, (model_name, key_column) in base_models.items() %}
-{{ table_name }}_rejected as (
-    select
-        '{{ table_name }}' as source_table,
-        cast({{ key_column }} as {{ dbt.type_string() }}) as record_key,
-        rejection_reason,
-        raw_record,
-        raw_row_count
-    from {{ ref(model_name) }}
-    where rejection_reason is not null
-),
+    {{ table_name }}_rejected as (
+        select
+            '{{ table_name }}' as source_table,
+            cast({{ key_column }} as {{ dbt.type_string() }}) as record_key,
+            rejection_reason,
+            raw_record,
+            raw_row_count
+        from {{ ref(model_name) }}
+        where rejection_reason is not null
+    ),
 
 {% endfor %}
 unioned as (
     {% for table_name in base_models %}
-    select * from {{ table_name }}_rejected
-    {% if not loop.last %}union all{% endif %}
+        select * from {{ table_name }}_rejected
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
 

@@ -15,25 +15,25 @@
 with
 
 {% for table_name, source_name, base_model, staged_model in tables %}
-{{ table_name }}_counts as (
-    select
-        '{{ table_name }}' as source_table,
-        (select count(*) from {{ source(source_name, table_name) }}) as raw_rows,
-        (select count(*) from {{ ref(staged_model) }}) as staged_rows,
-        (
-            select count(*) from {{ ref(base_model) }}
-            where rejection_reason is not null
-        ) as quarantined_rows,
-        (
-            select coalesce(sum(raw_row_count - 1), 0) from {{ ref(base_model) }}
-        ) as exact_duplicates_removed
-),
+    {{ table_name }}_counts as (
+        select
+            '{{ table_name }}' as source_table,
+            (select count(*) from {{ source(source_name, table_name) }}) as raw_rows,
+            (select count(*) from {{ ref(staged_model) }}) as staged_rows,
+            (
+                select count(*) from {{ ref(base_model) }}
+                where rejection_reason is not null
+            ) as quarantined_rows,
+            (
+                select coalesce(sum(raw_row_count - 1), 0) from {{ ref(base_model) }}
+            ) as exact_duplicates_removed
+    ),
 
 {% endfor %}
 unioned as (
     {% for table_name, source_name, base_model, staged_model in tables %}
-    select * from {{ table_name }}_counts
-    {% if not loop.last %}union all{% endif %}
+        select * from {{ table_name }}_counts
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
 

@@ -1,0 +1,45 @@
+# lead_funnel: `make run` builds a warehouse from generated data; `make test` checks everything.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+LEADS  ?= 5000
+SEED   ?= 42
+PROFILE ?= default
+RAW_DIR ?= data/raw
+export LEAD_FUNNEL_RAW_DIR ?= $(RAW_DIR)
+
+.PHONY: setup run data build summary test lint sqllint pytest bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+data: setup
+	$(BIN)/lead-funnel generate --leads $(LEADS) --seed $(SEED) --profile $(PROFILE) --out $(RAW_DIR)
+
+build: setup
+	$(BIN)/lead-funnel build --raw-dir $(RAW_DIR)
+
+summary: setup
+	$(BIN)/lead-funnel summary
+
+run: data build summary
+
+lint: setup
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+sqllint: setup
+	LEAD_FUNNEL_RAW_DIR=tests/fixtures/raw_small $(BIN)/sqlfluff lint models macros tests/dbt analyses snapshots
+
+pytest: setup
+	$(BIN)/pytest -q
+
+test: lint sqllint pytest
+
+clean:
+	rm -rf target logs warehouse

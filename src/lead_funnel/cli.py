@@ -1,0 +1,96 @@
+"""The `lead-funnel` command: generate data, build the warehouse, summarise it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from lead_funnel import paths
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from lead_funnel.generator import generate
+
+    summary = generate(
+        n_leads=args.leads,
+        seed=args.seed,
+        out_dir=Path(args.out),
+        profile=args.profile,
+        mess_rate=args.mess_rate,
+        fmt=args.format,
+        progress=not args.no_progress,
+    )
+    print(json.dumps(summary, indent=2, default=str))
+    return 0
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from lead_funnel.dbt_runner import DbtError, run_dbt
+
+    dbt_args = ["build"]
+    if args.select:
+        dbt_args += ["--select", args.select]
+    dbt_vars = json.loads(args.vars) if args.vars else None
+    raw_dir = Path(args.raw_dir) if args.raw_dir else paths.raw_dir()
+    if not raw_dir.is_dir():
+        print(f"lead-funnel build: raw folder {raw_dir} does not exist", file=sys.stderr)
+        return 2
+    try:
+        run_dbt(dbt_args, raw_dir=raw_dir, duckdb_path=args.duckdb_path, dbt_vars=dbt_vars)
+    except DbtError as exc:
+        print(f"lead-funnel build: {exc}", file=sys.stderr)
+        return 1
+    print(f"Built {paths.duckdb_path()} from {raw_dir}")
+    return 0
+
+
+def _cmd_summary(args: argparse.Namespace) -> int:
+    from lead_funnel.summary import summarize
+
+    db_path = Path(args.duckdb_path) if args.duckdb_path else paths.duckdb_path()
+    if not db_path.is_file():
+        print(f"lead-funnel summary: no warehouse at {db_path}; run lead-funnel build", file=sys.stderr)
+        return 2
+    print(summarize(db_path.resolve()))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lead-funnel",
+        description="Scored leads, lifecycle history and funnel marts with dbt on DuckDB.",
+    )
+    verbs = parser.add_subparsers(dest="verb", required=True)
+
+    gen = verbs.add_parser("generate", help="write a realistic raw dataset and its ground truth")
+    gen.add_argument("--leads", type=int, required=True, help="number of leads")
+    gen.add_argument("--seed", type=int, default=42, help="random seed (same seed, same files)")
+    gen.add_argument("--out", default=str(paths.DEFAULT_RAW_DIR), help="output folder")
+    gen.add_argument("--profile", default="default", choices=["default", "junk", "strict"])
+    gen.add_argument("--mess-rate", type=float, default=0.02, help="share of messy rows (0-1)")
+    gen.add_argument("--format", default="csv", choices=["csv", "parquet"])
+    gen.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    gen.set_defaults(func=_cmd_generate)
+
+    build = verbs.add_parser("build", help="dbt build on the raw files of LEAD_FUNNEL_RAW_DIR")
+    build.add_argument("--raw-dir", help="raw folder (default: LEAD_FUNNEL_RAW_DIR or data/raw)")
+    build.add_argument("--duckdb-path", help="warehouse file (default: LEAD_FUNNEL_DUCKDB_PATH)")
+    build.add_argument("--select", help="dbt selection, e.g. +fct_lead_scores")
+    build.add_argument("--vars", help='dbt vars as JSON, e.g. \'{"score_as_of": "2026-01-01"}\'')
+    build.set_defaults(func=_cmd_build)
+
+    summary = verbs.add_parser("summary", help="rows per layer and quarantine counts")
+    summary.add_argument("--duckdb-path", help="warehouse file (default: LEAD_FUNNEL_DUCKDB_PATH)")
+    summary.set_defaults(func=_cmd_summary)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""The short report `make run` prints after a build: rows per layer and quarantine counts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+LAYERS = ("staging", "intermediate", "marts")
+
+
+def summarize(db_path: Path) -> str:
+    """Rows per model and layer, quarantine counts by reason, and how to query the warehouse."""
+    lines: list[str] = []
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        relations = con.execute(
+            """
+            select table_schema, table_name, table_type
+            from information_schema.tables
+            where table_schema in ('staging', 'intermediate', 'marts')
+              and table_name not like 'base\\_%' escape '\\'
+            order by table_schema, table_name
+            """
+        ).fetchall()
+        lines.append("Rows per layer")
+        for layer in LAYERS:
+            in_layer = [r for r in relations if r[0] == layer]
+            if not in_layer:
+                continue
+            total = 0
+            lines.append(f"  {layer}")
+            for schema, name, _ in in_layer:
+                count = con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0]
+                total += count
+                lines.append(f"    {name:<44} {count:>12,}")
+            lines.append(f"    {'(total)':<44} {total:>12,}")
+
+        lines.append("")
+        lines.append("Raw rows: staged + quarantined + exact duplicates removed")
+        for row in con.execute(
+            """
+            select source_table, raw_rows, staged_rows, quarantined_rows,
+                   exact_duplicates_removed, is_reconciled
+            from staging.stg_quality__raw_reconciliation
+            order by source_table
+            """
+        ).fetchall():
+            table, raw, staged, quarantined, dupes, ok = row
+            mark = "ok" if ok else "MISMATCH"
+            lines.append(
+                f"  {table:<22} raw {raw:>11,} = staged {staged:>11,} + quarantined "
+                f"{quarantined:>8,} + duplicates {int(dupes):>8,}  {mark}"
+            )
+
+        lines.append("")
+        lines.append("Quarantined rows by reason")
+        reasons = con.execute(
+            """
+            select source_table, rejection_reason, count(*)
+            from staging.stg_quality__quarantined_rows
+            group by 1, 2
+            order by 1, 2
+            """
+        ).fetchall()
+        if not reasons:
+            lines.append("  none")
+        for table, reason, count in reasons:
+            lines.append(f"  {table:<22} {reason:<28} {count:>8,}")
+
+    lines.append("")
+    lines.append(f"Warehouse: {db_path}")
+    lines.append(
+        f"Query it:  .venv/bin/python -c \"import duckdb; "
+        f"print(duckdb.connect('{db_path}', read_only=True)"
+        f".sql('select * from staging.stg_quality__raw_reconciliation'))\""
+    )
+    return "\n".join(lines)
