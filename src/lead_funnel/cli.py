@@ -42,7 +42,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
     except DbtError as exc:
         print(f"lead-funnel build: {exc}", file=sys.stderr)
         return 1
-    print(f"Built {paths.duckdb_path()} from {raw_dir}")
+    db_path = Path(args.duckdb_path) if args.duckdb_path else paths.duckdb_path()
+    print(f"Built {db_path} from {raw_dir}")
     return 0
 
 
@@ -51,7 +52,10 @@ def _cmd_summary(args: argparse.Namespace) -> int:
 
     db_path = Path(args.duckdb_path) if args.duckdb_path else paths.duckdb_path()
     if not db_path.is_file():
-        print(f"lead-funnel summary: no warehouse at {db_path}; run lead-funnel build", file=sys.stderr)
+        print(
+            f"lead-funnel summary: no warehouse at {db_path}; run lead-funnel build",
+            file=sys.stderr,
+        )
         return 2
     print(summarize(db_path.resolve()))
     return 0

@@ -34,19 +34,27 @@ def run_dbt(
     from dbt.cli.main import dbtRunner
 
     project = paths.project_dir()
+    overrides = {}
     if raw_dir is not None:
-        os.environ["LEAD_FUNNEL_RAW_DIR"] = str(Path(raw_dir).resolve())
+        overrides["LEAD_FUNNEL_RAW_DIR"] = str(Path(raw_dir).resolve())
     if duckdb_path is not None:
-        os.environ["LEAD_FUNNEL_DUCKDB_PATH"] = str(Path(duckdb_path).resolve())
-    db_file = paths.duckdb_path()
-    db_file.parent.mkdir(parents=True, exist_ok=True)
-
-    cli_args = list(args) + ["--project-dir", str(project), "--profiles-dir", str(project)]
-    if dbt_vars:
-        cli_args += ["--vars", json.dumps(dict(dbt_vars))]
-    if quiet:
-        cli_args = ["--quiet", *cli_args]
-    result = dbtRunner().invoke(cli_args)
+        overrides["LEAD_FUNNEL_DUCKDB_PATH"] = str(Path(duckdb_path).resolve())
+    saved = {name: os.environ.get(name) for name in overrides}
+    os.environ.update(overrides)
+    try:
+        paths.duckdb_path().parent.mkdir(parents=True, exist_ok=True)
+        cli_args = list(args) + ["--project-dir", str(project), "--profiles-dir", str(project)]
+        if dbt_vars:
+            cli_args += ["--vars", json.dumps(dict(dbt_vars))]
+        if quiet:
+            cli_args = ["--quiet", *cli_args]
+        result = dbtRunner().invoke(cli_args)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     if not result.success:
         message = str(result.exception) if result.exception else _failed_nodes(result.result)
         raise DbtError(f"dbt {' '.join(args)} failed: {message}")

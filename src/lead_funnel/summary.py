@@ -70,7 +70,7 @@ def summarize(db_path: Path) -> str:
     lines.append("")
     lines.append(f"Warehouse: {db_path}")
     lines.append(
-        f"Query it:  .venv/bin/python -c \"import duckdb; "
+        f'Query it:  .venv/bin/python -c "import duckdb; '
         f"print(duckdb.connect('{db_path}', read_only=True)"
         f".sql('select * from staging.stg_quality__raw_reconciliation'))\""
     )

@@ -175,28 +175,8 @@ COMPANY_FORMS: tuple[str, ...] = (
 )
 DOMAIN_TLDS: tuple[str, ...] = ("com", "io", "co", "net", "de", "co.uk")
 
-FIRST_NAMES: tuple[str, ...] = (
-    "james mary john patricia robert jennifer michael linda william elizabeth david barbara "
-    "richard susan joseph jessica thomas sarah charles karen daniel nancy matthew lisa anthony "
-    "betty mark margaret donald sandra steven ashley paul kimberly andrew emily joshua donna "
-    "kenneth michelle kevin carol brian amanda george melissa timothy deborah ronald stephanie "
-    "jason rebecca edward sharon jeffrey laura ryan cynthia jacob amy gary kathleen nicholas "
-    "angela eric shirley jonathan anna stephen brenda larry pamela justin emma scott nicole "
-    "brandon helen benjamin samantha samuel katherine gregory christine alexander debra "
-    "frank rachel patrick carolyn raymond janet jack maria dennis olivia jerry heather tyler "
-    "priya arjun wei mei yuki hiroshi lars ingrid sofia mateo lucas camille"
-).split()
-LAST_NAMES: tuple[str, ...] = (
-    "smith johnson williams brown jones garcia miller davis rodriguez martinez hernandez "
-    "lopez gonzalez wilson anderson thomas taylor moore jackson martin lee perez thompson "
-    "white harris sanchez clark ramirez lewis robinson walker young allen king wright scott "
-    "torres nguyen hill flores green adams nelson baker hall rivera campbell mitchell carter "
-    "roberts gomez phillips evans turner diaz parker cruz edwards collins reyes stewart morris "
-    "morales murphy cook rogers gutierrez ortiz morgan cooper peterson bailey reed kelly "
-    "howard ramos kim cox ward richardson watson brooks chavez wood james bennett gray "
-    "mendoza ruiz hughes price alvarez castillo sanders patel myers long ross foster "
-    "schmidt muller fischer weber larsen jensen tanaka suzuki sato dubois moreau rossi"
-).split()
+FIRST_NAMES: tuple[str, ...] = ["james", "mary", "john", "patricia", "robert", "jennifer", "michael", "linda", "william", "elizabeth", "david", "barbara", "richard", "susan", "joseph", "jessica", "thomas", "sarah", "charles", "karen", "daniel", "nancy", "matthew", "lisa", "anthony", "betty", "mark", "margaret", "donald", "sandra", "steven", "ashley", "paul", "kimberly", "andrew", "emily", "joshua", "donna", "kenneth", "michelle", "kevin", "carol", "brian", "amanda", "george", "melissa", "timothy", "deborah", "ronald", "stephanie", "jason", "rebecca", "edward", "sharon", "jeffrey", "laura", "ryan", "cynthia", "jacob", "amy", "gary", "kathleen", "nicholas", "angela", "eric", "shirley", "jonathan", "anna", "stephen", "brenda", "larry", "pamela", "justin", "emma", "scott", "nicole", "brandon", "helen", "benjamin", "samantha", "samuel", "katherine", "gregory", "christine", "alexander", "debra", "frank", "rachel", "patrick", "carolyn", "raymond", "janet", "jack", "maria", "dennis", "olivia", "jerry", "heather", "tyler", "priya", "arjun", "wei", "mei", "yuki", "hiroshi", "lars", "ingrid", "sofia", "mateo", "lucas", "camille"]
+LAST_NAMES: tuple[str, ...] = ["smith", "johnson", "williams", "brown", "jones", "garcia", "miller", "davis", "rodriguez", "martinez", "hernandez", "lopez", "gonzalez", "wilson", "anderson", "thomas", "taylor", "moore", "jackson", "martin", "lee", "perez", "thompson", "white", "harris", "sanchez", "clark", "ramirez", "lewis", "robinson", "walker", "young", "allen", "king", "wright", "scott", "torres", "nguyen", "hill", "flores", "green", "adams", "nelson", "baker", "hall", "rivera", "campbell", "mitchell", "carter", "roberts", "gomez", "phillips", "evans", "turner", "diaz", "parker", "cruz", "edwards", "collins", "reyes", "stewart", "morris", "morales", "murphy", "cook", "rogers", "gutierrez", "ortiz", "morgan", "cooper", "peterson", "bailey", "reed", "kelly", "howard", "ramos", "kim", "cox", "ward", "richardson", "watson", "brooks", "chavez", "wood", "james", "bennett", "gray", "mendoza", "ruiz", "hughes", "price", "alvarez", "castillo", "sanders", "patel", "myers", "long", "ross", "foster", "schmidt", "muller", "fischer", "weber", "larsen", "jensen", "tanaka", "suzuki", "sato", "dubois", "moreau", "rossi"]
 
 DEPARTMENTS: tuple[str, ...] = (
     "Marketing",

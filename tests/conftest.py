@@ -1,0 +1,44 @@
+"""Shared pytest helpers: build the dbt project into temporary DuckDB files and query them."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from lead_funnel.dbt_runner import run_dbt
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def build_warehouse(raw_dir: Path, db_path: Path, dbt_vars: dict | None = None) -> Path:
+    """dbt build on `raw_dir` into `db_path`; returns the warehouse file."""
+    run_dbt(["build"], raw_dir=raw_dir, duckdb_path=db_path, dbt_vars=dbt_vars, quiet=True)
+    return db_path
+
+
+def query(db_path: Path, sql: str) -> list[tuple]:
+    """Rows of one query against a built warehouse.
+
+    Opened with DuckDB's default configuration: dbt-duckdb may still hold the same file open
+    in this process, and DuckDB shares one database instance only between equal configurations.
+    """
+    with duckdb.connect(str(db_path)) as con:
+        return con.execute(sql).fetchall()
+
+
+@pytest.fixture
+def small_raw_copy(tmp_path: Path) -> Path:
+    """A writable copy of the hand-made raw fixture, for tests that break it."""
+    target = tmp_path / "raw"
+    shutil.copytree(FIXTURES / "raw_small", target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def small_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-made raw fixture built once per session."""
+    db_path = tmp_path_factory.mktemp("small") / "lead_funnel.duckdb"
+    return build_warehouse(FIXTURES / "raw_small", db_path)
