@@ -46,7 +46,8 @@ EXPECTED_COUNTS = {
 def test_every_defect_is_quarantined_with_its_reason(small_warehouse: Path) -> None:
     rows = query(
         small_warehouse,
-        "select source_table, record_key, rejection_reason from staging.stg_quality__quarantined_rows",
+        "select source_table, record_key, rejection_reason "
+        "from staging.stg_quality__quarantined_rows",
     )
     assert set(rows) == EXPECTED_QUARANTINE
     assert len(rows) == len(EXPECTED_QUARANTINE)
@@ -77,8 +78,8 @@ def test_emails_are_repaired_and_free_mail_flagged(small_warehouse: Path) -> Non
 def test_conflicting_copies_keep_the_right_version(small_warehouse: Path) -> None:
     event = query(
         small_warehouse,
-        "select page_url, cast(occurred_at as varchar) from staging.stg_marketing__engagement_events "
-        "where event_id = 'E2'",
+        "select page_url, cast(occurred_at as varchar) "
+        "from staging.stg_marketing__engagement_events where event_id = 'E2'",
     )
     assert event == [("/contact", "2025-02-01 08:10:00")]
     account = query(
