@@ -1,0 +1,52 @@
+-- Each lead with the lead it finally merged into (itself when not merged), following
+-- merged_into_lead_id up to five hops; a merge pointing at an unknown lead ends the chain.
+{%- set max_hops = 5 %}
+
+with
+
+leads as (
+    select * from {{ ref('stg_crm__leads') }}
+),
+
+chain as (
+    select
+        hop_0.lead_id,
+        hop_0.lead_id as hop_0_lead_id,
+        {%- for hop in range(1, max_hops + 1) %}
+            hop_{{ hop }}.lead_id as hop_{{ hop }}_lead_id{{ ',' if not loop.last }}
+        {%- endfor %}
+    from leads as hop_0
+    {%- for hop in range(1, max_hops + 1) %}
+        left join leads as hop_{{ hop }}
+            on hop_{{ hop - 1 }}.merged_into_lead_id = hop_{{ hop }}.lead_id
+            and hop_{{ hop - 1 }}.lead_id <> hop_{{ hop }}.lead_id
+    {%- endfor %}
+),
+
+resolved as (
+    select
+        lead_id,
+        coalesce(
+            {%- for hop in range(max_hops, -1, -1) %}
+                hop_{{ hop }}_lead_id{{ ',' if not loop.last }}
+            {%- endfor %}
+        ) as survivor_lead_id,
+        (
+            {%- for hop in range(1, max_hops + 1) %}
+                case when hop_{{ hop }}_lead_id is not null then 1 else 0 end
+                {{- ' +' if not loop.last }}
+            {%- endfor %}
+        ) as merge_depth
+    from chain
+),
+
+final as (
+    select
+        lead_id,
+        survivor_lead_id,
+        merge_depth,
+        lead_id = survivor_lead_id as is_survivor
+    from resolved
+)
+
+select * from final
