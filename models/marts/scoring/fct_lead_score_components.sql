@@ -28,8 +28,8 @@ fit_components as (
         'fit' as rule_kind,
         'fit' as dimension,
         fit_attributes.attribute || '=' || fit_attributes.attribute_value as matched_on,
-        1 as occurrence_count,
-        1 as counted_occurrence_count,
+        cast(1 as {{ dbt.type_bigint() }}) as occurrence_count,
+        cast(1 as {{ dbt.type_bigint() }}) as counted_occurrence_count,
         cast(fit_rules.points as double precision) as contribution
     from fit_scored
     inner join fit_attributes
@@ -79,7 +79,7 @@ behavior_components as (
         dimension,
         event_type as matched_on,
         count(*) as occurrence_count,
-        sum(case when is_counted then 1 else 0 end) as counted_occurrence_count,
+        count(case when is_counted then 1 end) as counted_occurrence_count,
         sum(worth) as contribution
     from occurrence_worth_at_as_of
     group by lead_id, scoring_model, rule_id, dimension, event_type
