@@ -1,0 +1,220 @@
+-- The start of every MQL cycle per surviving lead and scoring model. A lead's first cycle
+-- starts at its first MQL candidate; after each recycle, the next cycle starts at the first
+-- candidate after the recycle. Candidates are the MQL moments of var mql_source (derived:
+-- every event at which the score's MQL condition holds; crm: marketing_qualified status
+-- changes; earliest: both) plus inferred ones: a sales qualification or opportunity with no
+-- candidate since the lead's last recycle (or ever) opens an inferred cycle at its own time.
+{%- set mql_source = var('mql_source', 'derived') %}
+
+with
+
+fit_scored as (
+    select * from {{ ref('int_lead_fit_scored') }}
+),
+
+scores_at_each_event as (
+    select * from {{ ref('int_lead_scores_at_each_event') }}
+),
+
+lifecycle_events as (
+    select * from {{ ref('int_lifecycle_events_resolved') }}
+),
+
+real_candidates as (
+    {%- if mql_source in ['derived', 'earliest'] %}
+        select
+            lead_id,
+            scoring_model,
+            occurred_at as candidate_at,
+            mql_trigger,
+            event_id as trigger_event_id,
+            event_type as trigger_event_type,
+            lead_score as score_at_mql
+        from scores_at_each_event
+        where is_mql_eligible
+    {%- endif %}
+    {%- if mql_source == 'earliest' %}
+        union all
+    {%- endif %}
+    {%- if mql_source in ['crm', 'earliest'] %}
+        select
+            fit_scored.lead_id,
+            fit_scored.scoring_model,
+            lifecycle_events.occurred_at as candidate_at,
+            'crm' as mql_trigger,
+            cast(null as {{ dbt.type_string() }}) as trigger_event_id,
+            cast(null as {{ dbt.type_string() }}) as trigger_event_type,
+            cast(null as double precision) as score_at_mql
+        from lifecycle_events
+        inner join fit_scored
+            on lifecycle_events.lead_id = fit_scored.lead_id
+        where lifecycle_events.lifecycle_event = 'marketing_qualified'
+    {%- endif %}
+),
+
+recycles as (
+    select
+        lead_id,
+        occurred_at as recycled_at
+    from lifecycle_events
+    where lifecycle_event = 'recycled'
+),
+
+sales_moments as (
+    select
+        fit_scored.lead_id,
+        fit_scored.scoring_model,
+        lifecycle_events.occurred_at as moment_at,
+        lifecycle_events.lifecycle_event
+    from lifecycle_events
+    inner join fit_scored
+        on lifecycle_events.lead_id = fit_scored.lead_id
+    where lifecycle_events.lifecycle_event in ('sales_qualified', 'opportunity_created')
+),
+
+sales_moments_since_recycle as (
+    select
+        sales_moments.lead_id,
+        sales_moments.scoring_model,
+        sales_moments.moment_at,
+        sales_moments.lifecycle_event,
+        max(recycles.recycled_at) as last_recycled_at
+    from sales_moments
+    left join recycles
+        on
+            sales_moments.lead_id = recycles.lead_id
+            and recycles.recycled_at < sales_moments.moment_at
+    group by
+        sales_moments.lead_id,
+        sales_moments.scoring_model,
+        sales_moments.moment_at,
+        sales_moments.lifecycle_event
+),
+
+inferred_candidates as (
+    select
+        sales_moments_since_recycle.lead_id,
+        sales_moments_since_recycle.scoring_model,
+        sales_moments_since_recycle.moment_at as candidate_at,
+        'inferred' as mql_trigger,
+        cast(null as {{ dbt.type_string() }}) as trigger_event_id,
+        sales_moments_since_recycle.lifecycle_event as trigger_event_type,
+        cast(null as double precision) as score_at_mql
+    from sales_moments_since_recycle
+    where not exists (
+        select 1
+        from real_candidates
+        where
+            real_candidates.lead_id = sales_moments_since_recycle.lead_id
+            and real_candidates.scoring_model = sales_moments_since_recycle.scoring_model
+            and real_candidates.candidate_at <= sales_moments_since_recycle.moment_at
+            and (
+                sales_moments_since_recycle.last_recycled_at is null
+                or real_candidates.candidate_at >= sales_moments_since_recycle.last_recycled_at
+            )
+    )
+),
+
+candidates as (
+    select
+        *,
+        case when mql_trigger = 'inferred' then 1 else 0 end as inferred_rank
+    from real_candidates
+    union all
+    select
+        *,
+        1 as inferred_rank
+    from inferred_candidates
+),
+
+first_candidates as (
+    select
+        lead_id,
+        scoring_model,
+        candidate_at,
+        mql_trigger,
+        trigger_event_id,
+        trigger_event_type,
+        score_at_mql,
+        row_number() over (
+            partition by lead_id, scoring_model
+            order by candidate_at asc, inferred_rank asc, trigger_event_id asc
+        ) as candidate_rank
+    from candidates
+),
+
+first_cycle_starts as (
+    select * from first_candidates
+    where candidate_rank = 1
+),
+
+candidates_after_recycle as (
+    select
+        candidates.lead_id,
+        candidates.scoring_model,
+        candidates.candidate_at,
+        candidates.mql_trigger,
+        candidates.trigger_event_id,
+        candidates.trigger_event_type,
+        candidates.score_at_mql,
+        row_number() over (
+            partition by candidates.lead_id, candidates.scoring_model, recycles.recycled_at
+            order by candidates.candidate_at asc, candidates.inferred_rank asc, candidates.trigger_event_id asc
+        ) as candidate_rank
+    from recycles
+    inner join first_cycle_starts
+        on
+            recycles.lead_id = first_cycle_starts.lead_id
+            and recycles.recycled_at >= first_cycle_starts.candidate_at
+    inner join candidates
+        on
+            first_cycle_starts.lead_id = candidates.lead_id
+            and first_cycle_starts.scoring_model = candidates.scoring_model
+            and candidates.candidate_at > recycles.recycled_at
+),
+
+cycle_starts as (
+    select
+        lead_id,
+        scoring_model,
+        candidate_at,
+        mql_trigger,
+        trigger_event_id,
+        trigger_event_type,
+        score_at_mql
+    from first_cycle_starts
+    union
+    select
+        lead_id,
+        scoring_model,
+        candidate_at,
+        mql_trigger,
+        trigger_event_id,
+        trigger_event_type,
+        score_at_mql
+    from candidates_after_recycle
+    where candidate_rank = 1
+),
+
+numbered as (
+    select
+        lead_id,
+        scoring_model,
+        candidate_at as cycle_started_at,
+        mql_trigger,
+        trigger_event_id,
+        trigger_event_type,
+        score_at_mql,
+        mql_trigger = 'inferred' as is_inferred_mql,
+        row_number() over (
+            partition by lead_id, scoring_model
+            order by candidate_at asc
+        ) as cycle_number,
+        lead(candidate_at) over (
+            partition by lead_id, scoring_model
+            order by candidate_at asc
+        ) as next_cycle_started_at
+    from cycle_starts
+)
+
+select * from numbered
