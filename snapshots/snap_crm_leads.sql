@@ -1,0 +1,19 @@
+{% snapshot snap_crm_leads %}
+    {#- History of the CRM leads table for CRMs that export current state only: every run
+        records a new version of a lead whose exported values changed. Personal data (email,
+        names) is left out; the email domain is kept. -#}
+    {{ config(unique_key='lead_id', strategy='check', check_cols='all', target_schema='snapshots') }}
+
+    select
+        lead_id,
+        account_id,
+        campaign_id,
+        merged_into_lead_id,
+        email_domain,
+        job_title,
+        country,
+        lead_source,
+        created_at,
+        updated_at
+    from {{ ref('stg_crm__leads') }}
+{% endsnapshot %}
