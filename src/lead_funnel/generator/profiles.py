@@ -31,13 +31,13 @@ class Profile:
     # Extra intent given to poor-fit personas (junk: enthusiastic people who will never buy).
     low_fit_intent_boost: float = 0.0
     # --- engagement -------------------------------------------------------------------
-    events_base: float = 17.0
+    events_base: float = 34.0
     events_intent_slope: float = 125.0
     events_dispersion: float = 0.9  # gamma shape of the per-lead volume (long tail)
-    hot_share_scale: float = 0.55  # share of a lead's events in its buying burst at intent 1
+    hot_share_scale: float = 0.35  # share of a lead's events in its buying burst at intent 1
     hot_share_power: float = 2.2
     low_fit_hot_share: float = 0.0  # burst share given to poor-fit personas regardless of intent
-    activity_span_days: float = 75.0
+    activity_span_days: float = 210.0
     # --- sales response ---------------------------------------------------------------
     n_reps: int = 30
     never_touched_share: float = 0.06
@@ -47,11 +47,11 @@ class Profile:
     # after the hand-off; conversion probabilities are multiplied by q ** exponent.
     response_floor: float = 0.3
     response_tau_minutes: float = 20.0
-    accept_bias: float = 1.4
+    accept_bias: float = 3.0
     accept_fit: float = 3.5
     accept_intent: float = 2.0
-    accept_response_exp: float = 0.5
-    qualify_bias: float = -0.75
+    accept_response_exp: float = 0.3
+    qualify_bias: float = -0.4
     qualify_fit: float = 3.5
     qualify_intent: float = 3.0
     qualify_response_exp: float = 1.0
@@ -59,7 +59,7 @@ class Profile:
     opportunity_fit: float = 2.0
     opportunity_intent: float = 2.0
     opportunity_response_exp: float = 0.5
-    win_bias: float = -1.0
+    win_bias: float = -1.5
     win_fit: float = 2.0
     win_intent: float = 1.5
     recycle_share: float = 0.55
@@ -91,8 +91,12 @@ _register(
         intent_fit_link=0.0,
         low_fit_intent_boost=0.35,
         low_fit_hot_share=0.35,
-        events_base=14.0,
+        events_base=30.0,
         events_intent_slope=110.0,
+        # The flood of hand-offs overloads the reps: slower and patchier first touches.
+        fast_touch_share=0.15,
+        hours_touch_share=0.40,
+        never_touched_share=0.10,
     )
 )
 _register(
@@ -104,15 +108,14 @@ _register(
         student_share=0.02,
         consultant_share=0.02,
         job_seeker_share=0.03,
-        intent_alpha=0.8,
-        intent_beta=4.5,
-        intent_fit_link=0.6,
-        events_base=20.0,
-        events_intent_slope=140.0,
-        hot_share_scale=0.35,
-        hot_share_power=3.0,
-        fast_touch_share=0.40,
-        hours_touch_share=0.45,
-        never_touched_share=0.03,
+        intent_alpha=0.5,
+        intent_fit_link=1.0,
+        events_base=4.0,
+        events_intent_slope=220.0,
+        hot_share_power=4.0,
+        # Few hand-offs leave the reps time: they answer fast and almost always.
+        fast_touch_share=0.60,
+        hours_touch_share=0.35,
+        never_touched_share=0.02,
     )
 )
