@@ -42,3 +42,25 @@ def small_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The hand-made raw fixture built once per session."""
     db_path = tmp_path_factory.mktemp("small") / "lead_funnel.duckdb"
     return build_warehouse(FIXTURES / "raw_small", db_path)
+
+
+GENERATED_LEADS = 3000
+GENERATED_SEED = 11
+GENERATED_AS_OF = "2026-09-30 00:00:00"
+
+
+@pytest.fixture(scope="session")
+def generated_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated default-profile dataset with mess, and its ground truth."""
+    from lead_funnel.generator import generate
+
+    out = tmp_path_factory.mktemp("generated") / "raw"
+    generate(GENERATED_LEADS, GENERATED_SEED, out, profile="default", progress=False)
+    return out
+
+
+@pytest.fixture(scope="session")
+def generated_warehouse(generated_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The generated dataset built once per session, scored as of the generator's end date."""
+    db_path = tmp_path_factory.mktemp("generated_db") / "lead_funnel.duckdb"
+    return build_warehouse(generated_raw, db_path, {"score_as_of": GENERATED_AS_OF})

@@ -1,0 +1,301 @@
+"""The SQL scoring models against the plain-Python reference, on random lead histories.
+
+Each build generates its own population (see `scoring_histories`), writes it as raw CSV files,
+runs `dbt build` with a `score_as_of`, and compares every scored lead, every history row and
+every score component of both scoring models with `lead_funnel.scoring.reference`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from lead_funnel.paths import project_dir
+from lead_funnel.scoring import LeadScore, load_rules, score_population
+from tests.conftest import build_warehouse, query
+from tests.integration import scoring_histories as histories
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not (project_dir() / "models/marts/scoring/fct_lead_scores.sql").is_file(),
+        reason="the SQL scoring models are not there yet",
+    ),
+]
+
+MODELS = ("default", "intent")
+TOLERANCE = 1e-9
+SHOWN_MISMATCHES = 8
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    seed: int
+    lead_count: int
+    as_of: datetime
+
+
+SCENARIOS = [
+    # Long after every event: penalties and lifespans have run out, half-lives have done a lot.
+    Scenario("after_all_events", seed=20250101, lead_count=1000, as_of=datetime(2026, 9, 1)),
+    # In the middle of the histories: later events and later-created leads must be ignored.
+    Scenario("mid_history", seed=20250615, lead_count=1000, as_of=datetime(2025, 9, 15, 12)),
+    # Early on, at an odd second: most leads do not exist yet, most events lie ahead.
+    Scenario("early", seed=20250301, lead_count=600, as_of=datetime(2025, 5, 20, 8, 30, 17)),
+]
+
+
+@dataclass
+class Built:
+    scenario: Scenario
+    population: histories.Population
+    db_path: Path
+    reference: dict[str, dict[str, LeadScore]]  # scoring model -> lead_id -> score
+
+
+@pytest.fixture(scope="module", params=SCENARIOS, ids=lambda scenario: scenario.name)
+def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Built:
+    scenario: Scenario = request.param
+    population = histories.generate(
+        scenario.seed, scenario.lead_count, scenario.as_of, prefix=scenario.name[:1].upper()
+    )
+    folder = tmp_path_factory.mktemp(f"scoring_{scenario.name}")
+    raw_dir = histories.write_raw(population, folder / "raw")
+    db_path = build_warehouse(
+        raw_dir,
+        folder / "lead_funnel.duckdb",
+        {"score_as_of": scenario.as_of.strftime(histories.TIMESTAMP_FORMAT)},
+    )
+    rules = load_rules()
+    leads, events = histories.reference_inputs(population)
+    reference = {
+        model: score_population(rules, model, leads, events, scenario.as_of) for model in MODELS
+    }
+    return Built(scenario, population, db_path, reference)
+
+
+def _same(left, right) -> bool:
+    """Equal, with numbers compared to TOLERANCE (None only equals None)."""
+    if left is None or right is None:
+        return left is None and right is None
+    if isinstance(left, bool) or isinstance(right, bool):
+        return bool(left) == bool(right)
+    if isinstance(left, (int, float)) and isinstance(right, (int, float)):
+        return math.isclose(float(left), float(right), rel_tol=0.0, abs_tol=TOLERANCE)
+    return left == right
+
+
+def _compare(
+    what: str,
+    sql_rows: dict[tuple, dict],
+    ref_rows: dict[tuple, dict],
+    built: Built,
+) -> None:
+    """Fail with a readable report when the keyed rows differ in keys or any value."""
+    problems: list[str] = []
+    by_field: Counter[str] = Counter()
+    leads_involved: list[str] = []
+    for key in sorted(set(sql_rows) | set(ref_rows)):
+        if key not in ref_rows:
+            by_field["<row only in SQL>"] += 1
+            problems.append(f"{key}: only in SQL: {sql_rows[key]}")
+        elif key not in sql_rows:
+            by_field["<row only in reference>"] += 1
+            problems.append(f"{key}: only in the reference: {ref_rows[key]}")
+        else:
+            sql, ref = sql_rows[key], ref_rows[key]
+            differing = [name for name in ref if not _same(sql.get(name), ref[name])]
+            if not differing:
+                continue
+            by_field.update(differing)
+            details = ", ".join(
+                f"{name}: sql={sql.get(name)!r} ref={ref[name]!r}" for name in differing
+            )
+            problems.append(f"{key}: {details}")
+        leads_involved.append(key[0])
+    if not problems:
+        return
+    first_lead = leads_involved[0]
+    report = [
+        f"{what}: {len(problems)} of {len(set(sql_rows) | set(ref_rows))} rows differ "
+        f"(as of {built.scenario.as_of}); by field: {dict(by_field)}",
+        *problems[:SHOWN_MISMATCHES],
+        f"inputs of lead {first_lead}:",
+        histories.describe_lead(built.population, first_lead),
+    ]
+    pytest.fail("\n".join(report), pytrace=False)
+
+
+def test_generated_rows_all_reach_staging(built: Built) -> None:
+    """The comparison is only meaningful when staging kept every generated row."""
+    quarantined = query(
+        built.db_path,
+        "select source_table, rejection_reason, count(*) "
+        "from staging.stg_quality__quarantined_rows group by all",
+    )
+    assert quarantined == []
+    staged_events = query(
+        built.db_path, "select count(*) from staging.stg_marketing__engagement_events"
+    )[0][0]
+    assert staged_events == len(built.population.events)
+
+
+def test_lead_scores_match(built: Built) -> None:
+    rows = query(
+        built.db_path,
+        """select lead_id, scoring_model, fit_score, engagement_score, intent_score,
+                  negative_score, raw_score, lead_score, is_fit_disqualified, fit_grade,
+                  engagement_grade, lead_grade, derived_marketing_qualified_at,
+                  marketing_qualified_at, mql_trigger, mql_trigger_event_id, scored_as_of
+           from marts.fct_lead_scores""",
+    )
+    sql_rows = {
+        (lead_id, model): {
+            "fit_score": fit,
+            "engagement_score": engagement,
+            "intent_score": intent,
+            "negative_score": negative,
+            "raw_score": raw,
+            "lead_score": score,
+            "is_fit_disqualified": disqualified,
+            "fit_grade": fit_grade,
+            "engagement_grade": engagement_grade,
+            "lead_grade": grade,
+            "derived_marketing_qualified_at": derived_at,
+            # No CRM status changes are generated, so the chosen moment is the derived one.
+            "marketing_qualified_at": chosen_at,
+            "mql_trigger": trigger,
+            "mql_trigger_event_id": trigger_event,
+            "scored_as_of": scored_as_of,
+        }
+        for (
+            lead_id, model, fit, engagement, intent, negative, raw, score, disqualified,
+            fit_grade, engagement_grade, grade, derived_at, chosen_at, trigger, trigger_event,
+            scored_as_of,
+        ) in rows
+    }  # fmt: skip
+    ref_rows = {
+        (lead_id, model): {
+            "fit_score": s.fit_score,
+            "engagement_score": s.engagement_score,
+            "intent_score": s.intent_score,
+            "negative_score": s.negative_score,
+            "raw_score": s.raw_score,
+            "lead_score": s.lead_score,
+            "is_fit_disqualified": s.is_fit_disqualified,
+            "fit_grade": s.fit_grade,
+            "engagement_grade": s.engagement_grade,
+            "lead_grade": s.lead_grade,
+            "derived_marketing_qualified_at": s.marketing_qualified_at,
+            "marketing_qualified_at": s.marketing_qualified_at,
+            "mql_trigger": s.mql_trigger,
+            "mql_trigger_event_id": s.mql_trigger_event_id,
+            "scored_as_of": s.scored_as_of,
+        }
+        for model, scores in built.reference.items()
+        for lead_id, s in scores.items()
+    }
+    assert len(ref_rows) > 0
+    _compare("fct_lead_scores", sql_rows, ref_rows, built)
+
+
+def test_score_histories_match(built: Built) -> None:
+    rows = query(
+        built.db_path,
+        """select lead_id, scoring_model, event_id, event_type, occurred_at, fit_score,
+                  engagement_score, intent_score, negative_score, raw_score, lead_score,
+                  is_mql_eligible, mql_trigger
+           from marts.fct_lead_score_history""",
+    )
+    sql_rows = {
+        (lead_id, model, event_id): {
+            "event_type": event_type,
+            "occurred_at": occurred_at,
+            "fit_score": fit,
+            "engagement_score": engagement,
+            "intent_score": intent,
+            "negative_score": negative,
+            "raw_score": raw,
+            "lead_score": score,
+            "is_mql_eligible": eligible,
+            "mql_trigger": trigger,
+        }
+        for (
+            lead_id, model, event_id, event_type, occurred_at, fit, engagement, intent, negative,
+            raw, score, eligible, trigger,
+        ) in rows
+    }  # fmt: skip
+    assert len(sql_rows) == len(rows), "history rows are not unique per lead, model and event"
+    ref_rows = {
+        (lead_id, model, row.event_id): {
+            "event_type": row.event_type,
+            "occurred_at": row.occurred_at,
+            "fit_score": row.fit_score,
+            "engagement_score": row.engagement_score,
+            "intent_score": row.intent_score,
+            "negative_score": row.negative_score,
+            "raw_score": row.raw_score,
+            "lead_score": row.lead_score,
+            "is_mql_eligible": row.is_mql_eligible,
+            "mql_trigger": row.mql_trigger,
+        }
+        for model, scores in built.reference.items()
+        for lead_id, s in scores.items()
+        for row in s.history
+    }
+    _compare("fct_lead_score_history", sql_rows, ref_rows, built)
+
+
+def test_score_components_match(built: Built) -> None:
+    rows = query(
+        built.db_path,
+        """select lead_id, scoring_model, rule_id, rule_kind, contribution, occurrence_count,
+                  counted_occurrence_count
+           from marts.fct_lead_score_components""",
+    )
+    sql_rows = {
+        (lead_id, model, rule_id): {
+            "contribution": contribution,
+            # Occurrence counts only mean something for behaviour rules.
+            "occurrences": (occurrences, counted) if kind != "fit" else None,
+        }
+        for lead_id, model, rule_id, kind, contribution, occurrences, counted in rows
+    }
+    assert len(sql_rows) == len(rows), "components are not unique per lead, model and rule"
+    ref_rows = {
+        (lead_id, model, rule_id): {
+            "contribution": contribution,
+            "occurrences": s.occurrence_counts.get(rule_id),
+        }
+        for model, scores in built.reference.items()
+        for lead_id, s in scores.items()
+        for rule_id, contribution in s.components.items()
+    }
+    _compare("fct_lead_score_components", sql_rows, ref_rows, built)
+
+
+def test_the_data_exercises_what_it_should(built: Built) -> None:
+    """Guard against a generator that silently stops reaching the interesting cases."""
+    default = built.reference["default"].values()
+    histories_count = sum(len(score.history) for score in default)
+    triggers = Counter(score.mql_trigger for score in default)
+    assert len(built.reference["default"]) > 0.4 * built.scenario.lead_count
+    assert histories_count > built.scenario.lead_count
+    assert triggers["threshold"] > 10
+    assert triggers["fast_track"] > 5
+    assert any(score.raw_score < 0 for score in default)
+    assert any(score.is_fit_disqualified and score.history for score in default)
+    uncounted = sum(
+        seen - counted for score in default for seen, counted in score.occurrence_counts.values()
+    )
+    assert uncounted > 20  # caps were hit
+    tied = sum(
+        len(score.history) - len({row.occurred_at for row in score.history}) for score in default
+    )
+    assert tied > 20  # several scoring events at one timestamp

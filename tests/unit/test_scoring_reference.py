@@ -1,0 +1,426 @@
+"""Hand-worked cases for the plain-Python scoring reference.
+
+Every expected number below is worked out in the comments from the project's seeds
+(`seeds/scoring/*.csv`), not by running the code. Seed values used (scoring model `default`,
+MQL threshold 60, fit gate 15):
+
+    fit       industry software +15, employee band 1000-4999 +15, 200-999 +12, 5000+ +10,
+              region north_america +5, email business +5, free_mail -10,
+              persona consultant -10, persona student -30 (disqualifying),
+              competitor -50 (disqualifying)
+    behaviour email_open 2 (cap 3 per 30 days, half-life 30)
+              webinar_registered 5 (no half-life, lifespan 90)
+              webinar_attended 12 (half-life 60)
+              content_download 8 (cap 3 per 30 days, half-life 45)
+              form_submit 10 (cap 2 per 30 days, half-life 45)
+              buying_timeline "0-3 months" +25, "3-6 months" +15 (not repeatable, no decay)
+              demo_request 30 (half-life 90, fast-track type)
+              unsubscribe -20 (not repeatable, lifespan 365), email_bounce -15 (not repeatable)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from datetime import datetime, timedelta
+
+import pytest
+
+from lead_funnel.scoring import (
+    Event,
+    LeadProfile,
+    LeadRecord,
+    load_rules,
+    resolve_survivors,
+    score_lead,
+    score_population,
+)
+from lead_funnel.scoring.reference import (
+    TitlePattern,
+    email_domain,
+    lead_attributes,
+    occurrences_of,
+    title_attributes,
+)
+
+RULES = load_rules()
+START = datetime(2025, 1, 1, 10, 0, 0)
+
+# software +15, 1000 employees -> band 1000-4999 +15, US -> north_america +5,
+# acme.com is a business domain +5: fit 40, which passes the fit gate of 15.
+GOOD_FIT = LeadProfile(
+    lead_id="L1", email_domain="acme.com", country="US", industry="software", employee_count=1000
+)
+# No attribute at all: fit 0.
+NO_FIT = LeadProfile(lead_id="L0")
+
+
+def at(days: float, seconds: int = 0) -> datetime:
+    """START plus a number of days (and seconds)."""
+    return START + timedelta(days=days, seconds=seconds)
+
+
+def ev(event_id: str, event_type: str, when: datetime, properties: str | None = None) -> Event:
+    return Event(event_id=event_id, event_type=event_type, occurred_at=when, properties=properties)
+
+
+def assert_components_add_up(score) -> None:
+    assert math.isclose(sum(score.components.values()), score.raw_score, abs_tol=1e-9)
+
+
+# --- fit --------------------------------------------------------------------------------------
+
+
+def test_good_fit_profile_scores_40() -> None:
+    score = score_lead(RULES, "default", GOOD_FIT, [], at(0))
+    assert score.fit_score == 40
+    assert score.components == {
+        "fit_industry_software": 15,
+        "fit_size_1000_4999": 15,
+        "fit_region_na": 5,
+        "fit_email_business": 5,
+    }
+    # No events: engagement 0 -> digit 4; fit 40 -> letter A (min 40 inclusive).
+    assert score.lead_grade == "A4"
+    assert score.marketing_qualified_at is None
+    assert score.history == []
+
+
+@pytest.mark.parametrize(
+    ("employees", "band"),
+    [(49, "1-49"), (50, "50-199"), (199, "50-199"), (200, "200-999"), (999, "200-999"),
+     (1000, "1000-4999"), (4999, "1000-4999"), (5000, "5000+"), (None, None)],
+)  # fmt: skip
+def test_employee_bands_are_lower_inclusive_upper_exclusive(employees, band) -> None:
+    attributes = lead_attributes(RULES, LeadProfile(lead_id="L", employee_count=employees))
+    assert attributes["employee_band"] == band
+
+
+def test_country_falls_back_to_the_account_and_unknown_countries_have_no_region() -> None:
+    fallback = lead_attributes(RULES, LeadProfile(lead_id="L", account_country="DE"))
+    assert (fallback["country"], fallback["region"]) == ("DE", "emea")
+    own_first = lead_attributes(RULES, LeadProfile(lead_id="L", country="US", account_country="DE"))
+    assert own_first["region"] == "north_america"
+    unknown = lead_attributes(RULES, LeadProfile(lead_id="L", country="ZZ"))
+    assert unknown["region"] is None
+
+
+def test_title_patterns_are_substrings_and_the_highest_priority_wins() -> None:
+    # "vp" (seniority vp, 90); "marketing" (persona marketing, 70).
+    assert title_attributes(RULES, "VP Marketing") == {"seniority": "vp", "persona": "marketing"}
+    # "head of" (director, 85) and "head of it" (persona it, 56) beat nothing else here.
+    assert title_attributes(RULES, "Head of IT") == {"seniority": "director", "persona": "it"}
+    # Substrings are literal: "director" contains "cto" (c_level, 100 > director 80), and
+    # "sales" (65) beats the persona "cto" implies (it, 55).
+    assert title_attributes(RULES, "Director of Sales") == {
+        "seniority": "c_level",
+        "persona": "sales",
+    }
+    assert title_attributes(RULES, "Gardener") == {}
+    assert title_attributes(RULES, None) == {}
+
+
+def test_title_priority_ties_go_to_the_alphabetically_first_pattern() -> None:
+    patterns = [
+        TitlePattern("zeta", "persona", "last", 50),
+        TitlePattern("alpha", "persona", "first", 50),
+        TitlePattern("beta", "persona", "low", 10),
+    ]
+    rules = dataclasses.replace(RULES, title_patterns=patterns)
+    assert title_attributes(rules, "zeta alpha beta") == {"persona": "first"}
+
+
+def test_email_type_and_competitor_domains() -> None:
+    free = lead_attributes(RULES, LeadProfile(lead_id="L", email_domain="gmail.com"))
+    assert free["email_type"] == "free_mail"
+    none = lead_attributes(RULES, LeadProfile(lead_id="L"))
+    assert none["email_type"] is None
+    # A competitor's account domain disqualifies even with a business email:
+    # business +5, competitor -50 -> fit -45, disqualified, graded D.
+    rival = LeadProfile(lead_id="L", email_domain="acme.com", account_domain="rivalfunnel.com")
+    score = score_lead(RULES, "default", rival, [], at(0))
+    assert score.fit_score == -45
+    assert score.is_fit_disqualified
+    assert score.fit_grade == "D"
+    assert email_domain("  Jane@Acme.COM ") == "acme.com"
+    assert email_domain("no-at-sign") is None
+    assert email_domain("@acme.com") is None
+
+
+# --- the threshold ----------------------------------------------------------------------------
+
+
+def test_exactly_at_the_threshold_qualifies() -> None:
+    # fit 40; E1 webinar_attended +12 (age 0, no decay yet) -> 52;
+    # E2 content_download +8 at the same instant -> 60 >= 60: MQL at E2, by threshold.
+    events = [ev("E1", "webinar_attended", at(0)), ev("E2", "content_download", at(0))]
+    score = score_lead(RULES, "default", GOOD_FIT, events, at(0))
+    assert [row.lead_score for row in score.history] == [52, 60]
+    assert score.lead_score == 60
+    assert score.marketing_qualified_at == at(0)
+    assert score.mql_trigger == "threshold"
+    assert score.mql_trigger_event_id == "E2"
+    # engagement 20 -> digit 2.
+    assert score.lead_grade == "A2"
+    assert_components_add_up(score)
+
+
+def test_one_point_below_the_threshold_does_not_qualify() -> None:
+    # fit 40 + webinar_attended 12 + webinar_registered 5 + email_open 2 = 59 < 60.
+    events = [
+        ev("E1", "webinar_attended", at(0)),
+        ev("E2", "webinar_registered", at(0)),
+        ev("E3", "email_open", at(0)),
+    ]
+    score = score_lead(RULES, "default", GOOD_FIT, events, at(0))
+    assert score.lead_score == 59
+    assert not any(row.is_mql_eligible for row in score.history)
+    assert score.marketing_qualified_at is None
+    assert score.mql_trigger is None
+
+
+def test_the_threshold_needs_the_fit_gate() -> None:
+    # fit 0 < 15. Three form submits at the same instant:
+    # eng_form_submit 10 + 10 (the third is capped: 2 per 30 days) = 20;
+    # "0-3 months" +25 once; "3-6 months" +15 once -> 0 + 20 + 40 = 60, yet no MQL.
+    events = [
+        ev("E1", "form_submit", at(0), '{"buying_timeline": "0-3 months"}'),
+        ev("E2", "form_submit", at(0), '{"buying_timeline": "0-3 months"}'),
+        ev("E3", "form_submit", at(0), '{"buying_timeline": "3-6 months"}'),
+    ]
+    score = score_lead(RULES, "default", NO_FIT, events, at(0))
+    assert (score.engagement_score, score.intent_score, score.lead_score) == (20, 40, 60)
+    assert score.marketing_qualified_at is None
+
+
+# --- caps -------------------------------------------------------------------------------------
+
+
+def test_the_fourth_email_open_within_30_days_does_not_count_and_one_after_the_window_does():
+    # email_open: cap 3 per 30 days. Opens on days 0, 1, 2, 3, 31.
+    #   #1 day 0, #2 day 1, #3 day 2: n <= 3, counted.
+    #   #4 day 3: #1 (day 0) is not at or before day 3 - 30 -> not counted.
+    #   #5 day 31: #2 (day 1) is at day 31 - 30 exactly -> counted (the window (t-30, t] is
+    #   open on the left, so only #3 and #4 lie in it: 2 < 3).
+    days = [0, 1, 2, 3, 31]
+    events = [ev(f"E{i}", "email_open", at(day)) for i, day in enumerate(days, start=1)]
+    counted = [o.is_counted for o in occurrences_of(RULES.behavior_rules_of("default"), events)]
+    assert counted == [True, True, True, False, True]
+
+    # Worth at day 31 (half-life 30): 2*0.5^(31/30) + 2*0.5^(30/30) + 2*0.5^(29/30) + 0 + 2.
+    score = score_lead(RULES, "default", NO_FIT, events, at(31))
+    expected = 2 * 0.5 ** (31 / 30) + 1.0 + 2 * 0.5 ** (29 / 30) + 2.0
+    assert score.engagement_score == pytest.approx(expected, abs=1e-12)
+    assert score.components == {"eng_email_open": pytest.approx(expected, abs=1e-12)}
+
+    # One second earlier the window (day 0 + 1s, day 31 - 1s] still holds #2, #3, #4: capped.
+    events[-1] = ev("E5", "email_open", at(31, seconds=-1))
+    counted = [o.is_counted for o in occurrences_of(RULES.behavior_rules_of("default"), events)]
+    assert counted == [True, True, True, False, False]
+
+
+def test_not_repeatable_rules_count_once() -> None:
+    # email_bounce -15, not repeatable and no decay: two bounces are still -15.
+    events = [ev("E1", "email_bounce", at(0)), ev("E2", "email_bounce", at(10))]
+    score = score_lead(RULES, "default", NO_FIT, events, at(20))
+    assert score.negative_score == -15
+    assert len(score.history) == 2  # both are scoring events: they match a rule
+
+
+# --- decay ------------------------------------------------------------------------------------
+
+
+def test_decay_keeps_a_lead_below_the_threshold() -> None:
+    # fit 40; webinar_attended 12 on day 0 (half-life 60); content_download 8 on day 60.
+    # Without decay: 40 + 12 + 8 = 60 (an MQL). At day 60: 12 * 0.5^(60/60) = 6 -> 54.
+    events = [ev("E1", "webinar_attended", at(0)), ev("E2", "content_download", at(60))]
+    score = score_lead(RULES, "default", GOOD_FIT, events, at(60))
+    assert [row.lead_score for row in score.history] == [52, 54]
+    assert score.lead_score == 54
+    assert score.marketing_qualified_at is None
+
+
+def test_lifespan_expires_at_exactly_the_lifespan() -> None:
+    # webinar_registered 5, lifespan 90 days, no half-life: worth 5 until age 90, then 0.
+    events = [ev("E1", "webinar_registered", at(0))]
+    just_before = score_lead(RULES, "default", NO_FIT, events, at(90, seconds=-1))
+    assert just_before.engagement_score == 5
+    expired = score_lead(RULES, "default", NO_FIT, events, at(90))
+    assert expired.engagement_score == 0
+    # The rule still had an occurrence: it is listed, with contribution 0.
+    assert expired.components == {"eng_webinar_registered": 0}
+
+
+def test_negative_points_push_the_raw_score_below_zero() -> None:
+    # Title "Consultant" -> persona consultant -10; gmail.com -> free_mail -10: fit -20.
+    # email_bounce -15 (forever), unsubscribe -20 (until age 365): raw -20 - 15 - 20 = -55.
+    lead = LeadProfile(lead_id="L", job_title="Consultant", email_domain="gmail.com")
+    events = [ev("E1", "email_bounce", at(0)), ev("E2", "unsubscribe", at(0))]
+    score = score_lead(RULES, "default", lead, events, at(100))
+    assert score.fit_score == -20
+    assert score.negative_score == -35
+    assert score.raw_score == -55
+    assert score.lead_score == 0  # clamped once, on the total
+    assert score.components == {
+        "fit_persona_consultant": -10,
+        "fit_email_free": -10,
+        "neg_email_bounce": -15,
+        "neg_unsubscribe": -20,
+    }
+    assert_components_add_up(score)
+    # A year later the unsubscribe has expired: -20 - 15 = -35, still clamped to 0.
+    later = score_lead(RULES, "default", lead, events, at(365))
+    assert later.raw_score == -35
+    assert later.lead_score == 0
+
+
+def test_scores_above_100_clamp_to_100() -> None:
+    # fit 40 + demo 30 + contact_sales 30 + webinar_attended 12 = 112 -> 100.
+    events = [
+        ev("E1", "demo_request", at(0)),
+        ev("E2", "contact_sales", at(0)),
+        ev("E3", "webinar_attended", at(0)),
+    ]
+    score = score_lead(RULES, "default", GOOD_FIT, events, at(0))
+    assert (score.raw_score, score.lead_score) == (112, 100)
+    assert_components_add_up(score)
+
+
+# --- fast track -------------------------------------------------------------------------------
+
+
+def test_fast_track_with_a_disqualifying_fit_does_not_qualify() -> None:
+    # "Student" -> persona student -30, disqualifying. A demo request is fast-track, but a
+    # fit-disqualified lead never qualifies; its fit letter is D (intent 30 -> digit 2).
+    lead = LeadProfile(lead_id="L", job_title="Student")
+    score = score_lead(RULES, "default", lead, [ev("E1", "demo_request", at(0))], at(0))
+    assert score.is_fit_disqualified
+    assert score.marketing_qualified_at is None
+    assert score.history[0].is_mql_eligible is False
+    assert score.lead_grade == "D2"
+
+
+def test_fast_track_with_ordinary_fit_qualifies_at_the_demo() -> None:
+    # fit 0; page_view +1 on day 0; demo_request +30 on day 5 -> 0.78 + 30 < 60, but the demo
+    # is a fast-track type: MQL at the demo's own timestamp, trigger fast_track.
+    events = [ev("E1", "page_view", at(0)), ev("E2", "demo_request", at(5, seconds=3600))]
+    score = score_lead(RULES, "default", NO_FIT, events, at(40))
+    assert score.marketing_qualified_at == at(5, seconds=3600)
+    assert score.mql_trigger == "fast_track"
+    assert score.mql_trigger_event_id == "E2"
+    assert [row.is_mql_eligible for row in score.history] == [False, True]
+
+
+def test_threshold_wins_over_fast_track() -> None:
+    # fit 40 + demo 30 = 70 >= 60 on a fast-track event: the trigger is threshold.
+    score = score_lead(RULES, "default", GOOD_FIT, [ev("E1", "demo_request", at(0))], at(0))
+    assert score.mql_trigger == "threshold"
+
+
+# --- order and ties ---------------------------------------------------------------------------
+
+
+def test_ties_at_the_same_timestamp_are_ordered_by_event_id_as_text() -> None:
+    # Same instant; text order puts "E10" before "E9".
+    # After E10 (content_download +8): 40 + 8 = 48. After E9 (webinar_attended +12): 60.
+    events = [ev("E9", "webinar_attended", at(0)), ev("E10", "content_download", at(0))]
+    score = score_lead(RULES, "default", GOOD_FIT, events, at(0))
+    assert [(row.event_id, row.lead_score) for row in score.history] == [("E10", 48), ("E9", 60)]
+    assert score.mql_trigger_event_id == "E9"
+
+
+# --- properties -------------------------------------------------------------------------------
+
+
+def test_buying_timeline_counts_once_and_the_form_still_earns_engagement() -> None:
+    # Two "0-3 months" submits a day apart: form_submit 10 each (half-life 45, evaluated
+    # at day 1: 10 * 0.5^(1/45) + 10), "0-3 months" +25 only once, never decaying.
+    properties = json.dumps({"buying_timeline": "0-3 months", "source": "pricing"})
+    events = [
+        ev("E1", "form_submit", at(0), properties),
+        ev("E2", "form_submit", at(1), properties),
+    ]
+    score = score_lead(RULES, "default", NO_FIT, events, at(1))
+    assert score.intent_score == 25
+    assert score.engagement_score == pytest.approx(10 * 0.5 ** (1 / 45) + 10, abs=1e-12)
+    assert score.components["int_timeline_0_3"] == 25
+    assert_components_add_up(score)
+
+
+@pytest.mark.parametrize(
+    "properties",
+    [
+        '{"buying_timeline": "0-3 months"',  # unterminated object: invalid JSON
+        "buying_timeline=0-3 months",  # not JSON at all
+        '{"buying_timeline": NaN}',  # not JSON either (Python would accept it)
+        '{"buying_timeline": "0-3 Months"}',  # valid, but not exactly the value
+        '["buying_timeline", "0-3 months"]',  # valid, but no such key
+        "{}",
+        None,
+    ],
+)
+def test_properties_that_do_not_hold_the_value_match_no_property_rule(properties) -> None:
+    # Only eng_form_submit matches: 10 at age 0.
+    score = score_lead(
+        RULES, "default", NO_FIT, [ev("E1", "form_submit", at(0), properties)], at(0)
+    )
+    assert score.components == {"eng_form_submit": 10}
+
+
+# --- the as-of cutoff -------------------------------------------------------------------------
+
+
+def test_events_after_as_of_are_ignored() -> None:
+    # Only the demo at day 0 counts at day 5: 30 * 0.5^(5/90). The second demo at day 6 is
+    # invisible; an event exactly at as_of is visible.
+    events = [
+        ev("E1", "demo_request", at(0)),
+        ev("E2", "email_open", at(5)),
+        ev("E3", "demo_request", at(6)),
+    ]
+    score = score_lead(RULES, "default", NO_FIT, events, at(5))
+    assert [row.event_id for row in score.history] == ["E1", "E2"]
+    assert score.intent_score == pytest.approx(30 * 0.5 ** (5 / 90), abs=1e-12)
+    assert score.engagement_score == 2
+    assert score.scored_as_of == at(5)
+
+
+# --- merged leads -----------------------------------------------------------------------------
+
+
+def test_merge_chains_are_followed_to_the_end() -> None:
+    survivors = resolve_survivors({"A": "B", "B": "C", "C": None, "D": None})
+    assert survivors == {"A": "C", "B": "C", "C": "C", "D": "D"}
+    with pytest.raises(ValueError, match="loops"):
+        resolve_survivors({"A": "B", "B": "A"})
+
+
+def test_events_of_merged_leads_count_for_the_survivor_with_its_own_fit() -> None:
+    # L2 -> L3 -> L1. L1 has GOOD_FIT (40); L2's gmail address and L3's title do not matter.
+    # L2's webinar_attended +12 and L3's content_download +8 count for L1: 60, an MQL.
+    # L4 was created after as_of and is not scored.
+    leads = [
+        LeadRecord(GOOD_FIT, created_at=at(0)),
+        LeadRecord(LeadProfile("L2", email_domain="gmail.com"), at(0), merged_into_lead_id="L3"),
+        LeadRecord(LeadProfile("L3", job_title="Student"), at(0), merged_into_lead_id="L1"),
+        LeadRecord(LeadProfile("L4"), created_at=at(3)),
+    ]
+    events = [
+        Event("E1", "webinar_attended", at(1), lead_id="L2"),
+        Event("E2", "content_download", at(1), lead_id="L3"),
+    ]
+    scores = score_population(RULES, "default", leads, events, at(1))
+    assert set(scores) == {"L1"}
+    assert scores["L1"].lead_score == 60
+    assert scores["L1"].mql_trigger_event_id == "E2"
+    assert not scores["L1"].is_fit_disqualified
+
+
+def test_the_intent_model_uses_its_own_rules() -> None:
+    # Model intent: chat_conversation 15 is a fast-track type there (not in default).
+    events = [ev("E1", "chat_conversation", at(0))]
+    intent = score_lead(RULES, "intent", NO_FIT, events, at(0))
+    default = score_lead(RULES, "default", NO_FIT, events, at(0))
+    assert (intent.intent_score, intent.mql_trigger) == (15, "fast_track")
+    assert (default.intent_score, default.mql_trigger) == (8, None)
