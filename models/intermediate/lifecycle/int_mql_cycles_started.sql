@@ -3,7 +3,8 @@
 -- candidate after the recycle. Candidates are the MQL moments of var mql_source (derived:
 -- every event at which the score's MQL condition holds; crm: marketing_qualified status
 -- changes; earliest: both) plus inferred ones: a sales qualification or opportunity with no
--- candidate since the lead's last recycle (or ever) opens an inferred cycle at its own time.
+-- candidate since the lead's last recycle (or ever) opens an inferred cycle at the first
+-- sales-side moment (touch, acceptance, qualification, opportunity) since that recycle.
 {%- set mql_source = var('mql_source', 'derived') %}
 
 with
@@ -91,15 +92,8 @@ sales_moments_since_recycle as (
         sales_moments.lifecycle_event
 ),
 
-inferred_candidates as (
-    select
-        sales_moments_since_recycle.lead_id,
-        sales_moments_since_recycle.scoring_model,
-        sales_moments_since_recycle.moment_at as candidate_at,
-        'inferred' as mql_trigger,
-        cast(null as {{ dbt.type_string() }}) as trigger_event_id,
-        sales_moments_since_recycle.lifecycle_event as trigger_event_type,
-        cast(null as double precision) as score_at_mql
+uncovered_sales_moments as (
+    select *
     from sales_moments_since_recycle
     where not exists (
         select 1
@@ -113,6 +107,34 @@ inferred_candidates as (
                 or real_candidates.candidate_at >= sales_moments_since_recycle.last_recycled_at
             )
     )
+),
+
+inferred_candidates as (
+    select
+        uncovered_sales_moments.lead_id,
+        uncovered_sales_moments.scoring_model,
+        min(lifecycle_events.occurred_at) as candidate_at,
+        'inferred' as mql_trigger,
+        cast(null as {{ dbt.type_string() }}) as trigger_event_id,
+        uncovered_sales_moments.lifecycle_event as trigger_event_type,
+        cast(null as double precision) as score_at_mql
+    from uncovered_sales_moments
+    inner join lifecycle_events
+        on
+            uncovered_sales_moments.lead_id = lifecycle_events.lead_id
+            and lifecycle_events.lifecycle_event in (
+                'sales_touch', 'sales_accepted', 'sales_qualified', 'opportunity_created'
+            )
+            and lifecycle_events.occurred_at <= uncovered_sales_moments.moment_at
+            and (
+                uncovered_sales_moments.last_recycled_at is null
+                or lifecycle_events.occurred_at > uncovered_sales_moments.last_recycled_at
+            )
+    group by
+        uncovered_sales_moments.lead_id,
+        uncovered_sales_moments.scoring_model,
+        uncovered_sales_moments.moment_at,
+        uncovered_sales_moments.lifecycle_event
 ),
 
 candidates as (
