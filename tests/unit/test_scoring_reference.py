@@ -111,11 +111,15 @@ def test_title_patterns_are_substrings_and_the_highest_priority_wins() -> None:
     assert title_attributes(RULES, "VP Marketing") == {"seniority": "vp", "persona": "marketing"}
     # "head of" (director, 85) and "head of it" (persona it, 56) beat nothing else here.
     assert title_attributes(RULES, "Head of IT") == {"seniority": "director", "persona": "it"}
-    # Substrings are literal: "director" contains "cto" (c_level, 100 > director 80), and
-    # "sales" (65) beats the persona "cto" implies (it, 55).
+    # "director" (80) gives the seniority, "sales" (65) the persona.
     assert title_attributes(RULES, "Director of Sales") == {
-        "seniority": "c_level",
+        "seniority": "director",
         "persona": "sales",
+    }
+    # Substrings are literal: "chief" (c_level, 100) and "chief technology" (it, 56).
+    assert title_attributes(RULES, "Chief Technology Officer") == {
+        "seniority": "c_level",
+        "persona": "it",
     }
     assert title_attributes(RULES, "Gardener") == {}
     assert title_attributes(RULES, None) == {}
