@@ -1,0 +1,124 @@
+-- Elapsed time between funnel stages: for each stage pair, per scoring model, MQL-month
+-- cohort (and all cohorts, period_month null) and slice: n, mean, median, p75 and p90 in
+-- hours. Contradictory cycles and inferred MQLs are left out; percentiles interpolate
+-- linearly between closest ranks.
+{%- set stage_pairs = [
+    ('lead', 'mql', 'lead_created_at', 'marketing_qualified_at'),
+    ('mql', 'first_touch', 'marketing_qualified_at', 'first_touched_at'),
+    ('mql', 'sal', 'marketing_qualified_at', 'sal_reached_at'),
+    ('mql', 'sql', 'marketing_qualified_at', 'sql_reached_at'),
+    ('sql', 'opportunity', 'sql_reached_at', 'opportunity_reached_at'),
+    ('opportunity', 'won', 'opportunity_reached_at', 'closed_won_at'),
+    ('mql', 'won', 'marketing_qualified_at', 'closed_won_at'),
+] %}
+
+with
+
+cycles as (
+    select * from {{ ref('int_mql_cycles_enriched') }}
+    where not is_inferred_mql and not is_contradictory
+),
+
+segments as (
+    select * from {{ ref('int_lead_segments_unpivoted') }}
+),
+
+durations as (
+    {%- for from_stage, to_stage, from_moment, to_moment in stage_pairs %}
+        select
+            cycles.lead_id,
+            cycles.scoring_model,
+            cycles.mql_month,
+            '{{ from_stage }}' as from_stage,
+            '{{ to_stage }}' as to_stage,
+            {{ loop.index }} as stage_pair_order,
+            {{ lf_hours_between('cycles.' ~ from_moment, 'cycles.' ~ to_moment) }} as elapsed_hours
+        from cycles
+        where
+            cycles.{{ to_moment }} is not null
+            and cycles.{{ from_moment }} is not null
+            {%- if from_stage == 'lead' %}
+                and cycles.cycle_number = 1
+            {%- endif %}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+),
+
+sliced as (
+    select
+        durations.*,
+        segments.slice_dimension,
+        segments.slice_value
+    from durations
+    inner join segments
+        on durations.lead_id = segments.lead_id
+),
+
+by_cohort as (
+    select
+        mql_month as period_month,
+        scoring_model,
+        from_stage,
+        to_stage,
+        stage_pair_order,
+        slice_dimension,
+        slice_value,
+        count(*) as n,
+        avg(elapsed_hours) as mean_hours,
+        {{ lf_percentile('elapsed_hours', 0.5) }} as median_hours,
+        {{ lf_percentile('elapsed_hours', 0.75) }} as p75_hours,
+        {{ lf_percentile('elapsed_hours', 0.9) }} as p90_hours
+    from sliced
+    group by mql_month, scoring_model, from_stage, to_stage, stage_pair_order, slice_dimension, slice_value
+),
+
+all_cohorts as (
+    select
+        cast(null as date) as period_month,
+        scoring_model,
+        from_stage,
+        to_stage,
+        stage_pair_order,
+        slice_dimension,
+        slice_value,
+        count(*) as n,
+        avg(elapsed_hours) as mean_hours,
+        {{ lf_percentile('elapsed_hours', 0.5) }} as median_hours,
+        {{ lf_percentile('elapsed_hours', 0.75) }} as p75_hours,
+        {{ lf_percentile('elapsed_hours', 0.9) }} as p90_hours
+    from sliced
+    group by scoring_model, from_stage, to_stage, stage_pair_order, slice_dimension, slice_value
+),
+
+unioned as (
+    select * from by_cohort
+    union all
+    select * from all_cohorts
+),
+
+final as (
+    select
+        {{ dbt.hash(dbt.concat([
+            "coalesce(" ~ dbt.cast("period_month", api.Column.translate_type("string")) ~ ", 'all')", "'|'",
+            "scoring_model", "'|'", "from_stage", "'|'", "to_stage", "'|'", "slice_dimension", "'|'", "slice_value"
+        ])) }} as stage_velocity_id,
+        period_month,
+        period_month is null as is_all_cohorts,
+        scoring_model,
+        from_stage,
+        to_stage,
+        stage_pair_order,
+        slice_dimension,
+        slice_value,
+        n,
+        mean_hours,
+        median_hours,
+        p75_hours,
+        p90_hours,
+        median_hours / 24.0 as median_days
+    from unioned
+)
+
+select * from final
