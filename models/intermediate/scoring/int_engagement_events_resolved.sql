@@ -16,6 +16,7 @@ resolved as (
         events.event_id,
         leads_resolved.survivor_lead_id as lead_id,
         events.lead_id as original_lead_id,
+        events.campaign_id,
         events.event_type,
         events.properties,
         events.occurred_at
