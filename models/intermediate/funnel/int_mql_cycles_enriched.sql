@@ -76,8 +76,9 @@ final as (
         windowed.is_mature,
         case
             when windowed.first_touched_at is not null
-                then {{ lf_days_between('windowed.marketing_qualified_at', 'windowed.first_touched_at') }}
-                * 1440.0
+                then
+                    {{ lf_days_between('windowed.marketing_qualified_at', 'windowed.first_touched_at') }}
+                    * 1440.0
         end as response_minutes,
         leads.lead_source,
         leads.channel,

@@ -11,16 +11,18 @@ leads as (
 chain as (
     select
         hop_0.lead_id,
-        hop_0.lead_id as hop_0_lead_id,
         {%- for hop in range(1, max_hops + 1) %}
-            hop_{{ hop }}.lead_id as hop_{{ hop }}_lead_id{{ ',' if not loop.last }}
+            hop_{{ hop }}.lead_id as hop_{{ hop }}_lead_id,
         {%- endfor %}
-    from leads as hop_0
-    {%- for hop in range(1, max_hops + 1) %}
+        hop_0.lead_id as hop_0_lead_id
+    from
+        leads as hop_0
+        {%- for hop in range(1, max_hops + 1) %}
         left join leads as hop_{{ hop }}
-            on hop_{{ hop - 1 }}.merged_into_lead_id = hop_{{ hop }}.lead_id
-            and hop_{{ hop - 1 }}.lead_id <> hop_{{ hop }}.lead_id
-    {%- endfor %}
+            on
+                hop_{{ hop - 1 }}.merged_into_lead_id = hop_{{ hop }}.lead_id
+                and hop_{{ hop - 1 }}.lead_id <> hop_{{ hop }}.lead_id
+            {%- endfor %}
 ),
 
 resolved as (

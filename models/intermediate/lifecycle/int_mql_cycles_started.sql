@@ -84,7 +84,7 @@ sales_moments_since_recycle as (
     left join recycles
         on
             sales_moments.lead_id = recycles.lead_id
-            and recycles.recycled_at < sales_moments.moment_at
+            and sales_moments.moment_at > recycles.recycled_at
     group by
         sales_moments.lead_id,
         sales_moments.scoring_model,
@@ -125,10 +125,10 @@ inferred_candidates as (
             and lifecycle_events.lifecycle_event in (
                 'sales_touch', 'sales_accepted', 'sales_qualified', 'opportunity_created'
             )
-            and lifecycle_events.occurred_at <= uncovered_sales_moments.moment_at
+            and uncovered_sales_moments.moment_at >= lifecycle_events.occurred_at
             and (
                 uncovered_sales_moments.last_recycled_at is null
-                or lifecycle_events.occurred_at > uncovered_sales_moments.last_recycled_at
+                or uncovered_sales_moments.last_recycled_at < lifecycle_events.occurred_at
             )
     group by
         uncovered_sales_moments.lead_id,
@@ -181,7 +181,8 @@ candidates_after_recycle as (
         candidates.score_at_mql,
         row_number() over (
             partition by candidates.lead_id, candidates.scoring_model, recycles.recycled_at
-            order by candidates.candidate_at asc, candidates.inferred_rank asc, candidates.trigger_event_id asc
+            order by
+                candidates.candidate_at asc, candidates.inferred_rank asc, candidates.trigger_event_id asc
         ) as candidate_rank
     from recycles
     inner join first_cycle_starts
@@ -192,7 +193,7 @@ candidates_after_recycle as (
         on
             first_cycle_starts.lead_id = candidates.lead_id
             and first_cycle_starts.scoring_model = candidates.scoring_model
-            and candidates.candidate_at > recycles.recycled_at
+            and recycles.recycled_at < candidates.candidate_at
 ),
 
 cycle_starts as (

@@ -138,8 +138,9 @@ competitor_values as (
         'true' as attribute_value
     from surviving_leads
     inner join competitor_domains
-        on surviving_leads.email_domain = competitor_domains.domain
-        or surviving_leads.account_domain = competitor_domains.domain
+        on
+            surviving_leads.email_domain = competitor_domains.domain
+            or surviving_leads.account_domain = competitor_domains.domain
 ),
 
 unioned as (

@@ -103,7 +103,7 @@ occurrence_worth_at_each_event as (
         on
             scoring_events.lead_id = counted_occurrences.lead_id
             and scoring_events.scoring_model = counted_occurrences.scoring_model
-            and counted_occurrences.event_sequence <= scoring_events.event_sequence
+            and scoring_events.event_sequence >= counted_occurrences.event_sequence
     where
         counted_occurrences.lifespan_days is null
         or {{ lf_days_between('counted_occurrences.occurred_at', 'scoring_events.occurred_at') }}

@@ -43,7 +43,7 @@ campaign_touches as (
     inner join events
         on
             cycles.lead_id = events.lead_id
-            and events.occurred_at <= cycles.marketing_qualified_at
+            and cycles.marketing_qualified_at >= events.occurred_at
     inner join campaigns
         on events.campaign_id = campaigns.campaign_id
 ),
@@ -156,19 +156,35 @@ spend_by_month as (
     group by cast({{ dbt.date_trunc('month', 'spend_date') }} as date)
 ),
 
+grid_keys as (
+    select
+        stage_month,
+        channel
+    from stage_counts
+    union
+    select
+        spend_month as stage_month,
+        channel
+    from spend_by_month
+),
+
+grid_models as (
+    select distinct scoring_model from stage_counts
+),
+
+grid_attributions as (
+    select distinct attribution from stage_counts
+),
+
 grid as (
-    select distinct
-        scoring_models.scoring_model,
-        attributions.attribution,
-        keys.stage_month,
-        keys.channel
-    from (
-        select stage_month, channel from stage_counts
-        union
-        select spend_month as stage_month, channel from spend_by_month
-    ) as keys
-    cross join (select distinct scoring_model from stage_counts) as scoring_models
-    cross join (select distinct attribution from stage_counts) as attributions
+    select
+        grid_models.scoring_model,
+        grid_attributions.attribution,
+        grid_keys.stage_month,
+        grid_keys.channel
+    from grid_keys
+    cross join grid_models
+    cross join grid_attributions
 ),
 
 monthly as (

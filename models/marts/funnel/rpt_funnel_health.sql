@@ -26,23 +26,25 @@ ranges as (
     select * from {{ ref('benchmark_ranges') }}
 ),
 
+leads_with_mql as (
+    select distinct
+        lead_id,
+        scoring_model
+    from cycles
+),
+
 mature_leads as (
     select
         scored_leads.scoring_model,
         count(*) as leads,
-        count(case when first_mqls.lead_id is not null then 1 end) as leads_with_mql
+        count(case when leads_with_mql.lead_id is not null then 1 end) as leads_with_mql
     from scored_leads
     inner join leads
         on scored_leads.lead_id = leads.lead_id
-    left join (
-        select distinct
-            lead_id,
-            scoring_model
-        from cycles
-    ) as first_mqls
+    left join leads_with_mql
         on
-            scored_leads.lead_id = first_mqls.lead_id
-            and scored_leads.scoring_model = first_mqls.scoring_model
+            scored_leads.lead_id = leads_with_mql.lead_id
+            and scored_leads.scoring_model = leads_with_mql.scoring_model
     where leads.created_at <= {{ lf_maturity_cutoff() }}
     group by scored_leads.scoring_model
 ),
@@ -79,15 +81,40 @@ measured as (
         mature_leads.leads as denominator
     from mature_leads
     union all
-    select scoring_model, 'mql_acceptance_rate', accepted, mqls from mature_cycles
+    select
+        scoring_model,
+        'mql_acceptance_rate' as metric,
+        accepted as numerator,
+        mqls as denominator
+    from mature_cycles
     union all
-    select scoring_model, 'mql_to_sql_rate', sqls, mqls from mature_cycles
+    select
+        scoring_model,
+        'mql_to_sql_rate' as metric,
+        sqls as numerator,
+        mqls as denominator
+    from mature_cycles
     union all
-    select scoring_model, 'mql_to_won_rate', wins, mqls from mature_cycles
+    select
+        scoring_model,
+        'mql_to_won_rate' as metric,
+        wins as numerator,
+        mqls as denominator
+    from mature_cycles
     union all
-    select scoring_model, 'sql_to_opportunity_rate', opportunities, sqls from sales_cycles
+    select
+        scoring_model,
+        'sql_to_opportunity_rate' as metric,
+        opportunities as numerator,
+        sqls as denominator
+    from sales_cycles
     union all
-    select scoring_model, 'opportunity_to_won_rate', won, won + lost from sales_cycles
+    select
+        scoring_model,
+        'opportunity_to_won_rate' as metric,
+        won as numerator,
+        won + lost as denominator
+    from sales_cycles
 ),
 
 compared as (

@@ -10,6 +10,7 @@
     ('le_24_hours', 4, 1440),
     ('gt_24_hours', 5, none),
 ] %}
+{%- set day_start = 'cast(calendar.calendar_date as ' ~ dbt.type_timestamp() ~ ')' %}
 
 with
 
@@ -37,10 +38,8 @@ calendar as (
 
 business_intervals as (
     select
-        {{ dbt.dateadd('hour', 'business_hours.start_hour', 'cast(calendar.calendar_date as ' ~ dbt.type_timestamp() ~ ')') }}
-            as interval_starts_at,
-        {{ dbt.dateadd('hour', 'business_hours.end_hour', 'cast(calendar.calendar_date as ' ~ dbt.type_timestamp() ~ ')') }}
-            as interval_ends_at
+        {{ dbt.dateadd('hour', 'business_hours.start_hour', day_start) }} as interval_starts_at,
+        {{ dbt.dateadd('hour', 'business_hours.end_hour', day_start) }} as interval_ends_at
     from calendar
     inner join business_hours
         on {{ lf_iso_weekday('calendar.calendar_date') }} = business_hours.iso_weekday
@@ -58,8 +57,8 @@ business_response as (
     from cycles
     inner join business_intervals
         on
-            business_intervals.interval_starts_at < cycles.first_touched_at
-            and business_intervals.interval_ends_at > cycles.marketing_qualified_at
+            cycles.first_touched_at > business_intervals.interval_starts_at
+            and cycles.marketing_qualified_at < business_intervals.interval_ends_at
     where cycles.first_touched_at is not null
     group by cycles.mql_cycle_id
 ),

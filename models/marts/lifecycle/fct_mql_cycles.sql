@@ -24,10 +24,10 @@ recycles_in_cycle as (
         on
             cycles.lead_id = lifecycle_events.lead_id
             and lifecycle_events.lifecycle_event = 'recycled'
-            and lifecycle_events.occurred_at >= cycles.cycle_started_at
+            and cycles.cycle_started_at <= lifecycle_events.occurred_at
             and (
                 cycles.next_cycle_started_at is null
-                or lifecycle_events.occurred_at < cycles.next_cycle_started_at
+                or cycles.next_cycle_started_at > lifecycle_events.occurred_at
             )
     group by cycles.lead_id, cycles.scoring_model, cycles.cycle_number
 ),
@@ -67,8 +67,8 @@ events_in_cycle as (
     inner join lifecycle_events
         on
             bounded.lead_id = lifecycle_events.lead_id
-            and lifecycle_events.occurred_at >= bounded.cycle_started_at
-            and (bounded.cycle_ended_at is null or lifecycle_events.occurred_at < bounded.cycle_ended_at)
+            and bounded.cycle_started_at <= lifecycle_events.occurred_at
+            and (bounded.cycle_ended_at is null or bounded.cycle_ended_at > lifecycle_events.occurred_at)
             and lifecycle_events.lifecycle_event in (
                 'sales_touch', 'sales_accepted', 'sales_rejected', 'sales_qualified',
                 'disqualified', 'opportunity_created'
@@ -147,8 +147,10 @@ flagged as (
 
 final as (
     select
-        {{ dbt.hash(dbt.concat(["lead_id", "'|'", "scoring_model", "'|'", dbt.cast("cycle_number", api.Column.translate_type("string"))])) }}
-            as mql_cycle_id,
+        {{ dbt.hash(dbt.concat([
+            "lead_id", "'|'", "scoring_model", "'|'",
+            dbt.cast("cycle_number", api.Column.translate_type("string"))
+        ])) }} as mql_cycle_id,
         lead_id,
         scoring_model,
         cycle_number,
