@@ -67,6 +67,30 @@ def summarize(db_path: Path) -> str:
         for table, reason, count in reasons:
             lines.append(f"  {table:<22} {reason:<28} {count:>8,}")
 
+        health = con.execute(
+            """
+            select table_name from information_schema.tables
+            where table_schema = 'marts' and table_name = 'rpt_funnel_health'
+            """
+        ).fetchall()
+        if health:
+            lines.append("")
+            lines.append("Funnel health (default scoring model, preferred benchmark sources)")
+            for metric, rate, low, high, status, source in con.execute(
+                """
+                select h.metric, h.measured_rate, h.range_low, h.range_high, h.status,
+                       h.source_file
+                from marts.rpt_funnel_health as h
+                inner join seeds.scoring_models as m
+                    on h.scoring_model = m.scoring_model
+                where m.is_default and h.is_preferred
+                order by h.metric
+                """
+            ).fetchall():
+                shown = "n/a" if rate is None else f"{rate:7.2%}"
+                band = f"{(low or 0):.1%}-{high:.1%}" if high is not None else f">= {low:.1%}"
+                lines.append(f"  {metric:<26} {shown:>8}  range {band:<12} {status:<7} ({source})")
+
     lines.append("")
     lines.append(f"Warehouse: {db_path}")
     lines.append(
