@@ -34,7 +34,9 @@ lint: setup
 	$(BIN)/ruff format --check src tests
 
 sqllint: setup
-	LEAD_FUNNEL_RAW_DIR=tests/fixtures/raw_small $(BIN)/sqlfluff lint models macros tests/dbt analyses snapshots
+	mkdir -p target
+	LEAD_FUNNEL_RAW_DIR=tests/fixtures/raw_small LEAD_FUNNEL_DUCKDB_PATH=target/sqlfluff.duckdb \
+		$(BIN)/sqlfluff lint models macros tests/dbt analyses snapshots
 
 pytest: setup
 	$(BIN)/pytest -q

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
 from lead_funnel import paths
@@ -61,6 +62,24 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from lead_funnel.bench import bench_scoring
+    from lead_funnel.generator import generate
+
+    workdir = Path(args.workdir)
+    raw = workdir / f"raw_{args.leads}_{args.seed}_{args.format}"
+    if not (raw / "ground_truth" / "mess.json").is_file():
+        print(f"generating {args.leads:,} leads into {raw}", flush=True)
+        started = time.perf_counter()
+        generate(args.leads, args.seed, raw, fmt=args.format, progress=True)
+        print(f"generated in {time.perf_counter() - started:.1f} s", flush=True)
+    result = bench_scoring(
+        raw, workdir / "bench.duckdb", args.runs, args.as_of, reference=args.reference
+    )
+    print(json.dumps(result, indent=2, default=str))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lead-funnel",
@@ -84,6 +103,16 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--select", help="dbt selection, e.g. +fct_lead_scores")
     build.add_argument("--vars", help='dbt vars as JSON, e.g. \'{"score_as_of": "2026-01-01"}\'')
     build.set_defaults(func=_cmd_build)
+
+    bench = verbs.add_parser("bench", help="time the scoring layer (and the Python reference)")
+    bench.add_argument("--leads", type=int, default=20000, help="leads to generate")
+    bench.add_argument("--seed", type=int, default=1)
+    bench.add_argument("--format", default="parquet", choices=["csv", "parquet"])
+    bench.add_argument("--workdir", default="/tmp/lead_funnel_bench", help="data and warehouse")
+    bench.add_argument("--runs", type=int, default=3, help="timed runs of the scoring layer")
+    bench.add_argument("--as-of", default="2026-09-30 00:00:00", help="score_as_of of the runs")
+    bench.add_argument("--reference", action="store_true", help="also time the Python reference")
+    bench.set_defaults(func=_cmd_bench)
 
     summary = verbs.add_parser("summary", help="rows per layer and quarantine counts")
     summary.add_argument("--duckdb-path", help="warehouse file (default: LEAD_FUNNEL_DUCKDB_PATH)")

@@ -1,0 +1,162 @@
+"""Benchmarks of the scoring layer: wall time and peak memory, printed, never asserted.
+
+The staging layer is built once; then the scoring models are rebuilt `runs` times, each in
+its own `dbt run` process under `/usr/bin/time -v`, so the figures are the wall time and the
+maximum resident set size of exactly that work. Optionally the plain-Python reference scores
+the same staged data in this process, for a side-by-side ratio on one machine in one run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from lead_funnel import paths
+from lead_funnel.dbt_runner import run_dbt
+
+SCORING_MODELS = (
+    "int_lead_fit_attributes_derived",
+    "int_lead_fit_scored",
+    "int_engagement_events_resolved",
+    "int_engagement_events_scored",
+    "int_lead_scores_at_each_event",
+    "int_lead_mql_moments",
+    "fct_lead_scores",
+    "fct_lead_score_history",
+    "fct_lead_score_components",
+)
+
+
+@dataclass
+class Measurement:
+    """One timed run: wall seconds and peak resident memory in MiB."""
+
+    seconds: float
+    max_rss_mib: float
+
+
+def _dbt_executable() -> str:
+    candidate = Path(sys.executable).with_name("dbt")
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def _timed_dbt_run(select: list[str], env: dict[str, str], dbt_vars: str) -> Measurement:
+    """`dbt run --select ...` in a child process under /usr/bin/time -v."""
+    project = paths.project_dir()
+    command = [
+        "/usr/bin/time",
+        "-v",
+        _dbt_executable(),
+        "--quiet",
+        "run",
+        "--select",
+        *select,
+        "--project-dir",
+        str(project),
+        "--profiles-dir",
+        str(project),
+        "--vars",
+        dbt_vars,
+    ]
+    started = time.perf_counter()
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"dbt run failed:\n{done.stdout}\n{done.stderr}")
+    match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
+    rss = int(match.group(1)) / 1024 if match else float("nan")
+    return Measurement(seconds, rss)
+
+
+def bench_scoring(
+    raw_dir: Path, db_path: Path, runs: int, as_of: str, reference: bool
+) -> dict[str, object]:
+    """Build staging once, then time the scoring layer `runs` times; optionally the reference."""
+    dbt_vars = f'{{"score_as_of": "{as_of}"}}'
+    run_dbt(["seed"], raw_dir=raw_dir, duckdb_path=db_path, quiet=True)
+    run_dbt(
+        ["run", "--select", "staging", "int_leads_resolved"],
+        raw_dir=raw_dir,
+        duckdb_path=db_path,
+        dbt_vars={"score_as_of": as_of},
+        quiet=True,
+    )
+    env = dict(os.environ)
+    env["LEAD_FUNNEL_RAW_DIR"] = str(Path(raw_dir).resolve())
+    env["LEAD_FUNNEL_DUCKDB_PATH"] = str(Path(db_path).resolve())
+    measurements = [_timed_dbt_run(list(SCORING_MODELS), env, dbt_vars) for _ in range(runs)]
+
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        events = con.execute("select count(*) from staging.stg_marketing__engagement_events")
+        n_events = events.fetchone()[0]
+        n_leads = con.execute("select count(*) from staging.stg_crm__leads").fetchone()[0]
+        n_history = con.execute("select count(*) from marts.fct_lead_score_history").fetchone()[0]
+    result: dict[str, object] = {
+        "leads": n_leads,
+        "events": n_events,
+        "history_rows": n_history,
+        "runs": [(round(m.seconds, 2), round(m.max_rss_mib, 1)) for m in measurements],
+        "median_seconds": statistics.median(m.seconds for m in measurements),
+        "max_rss_mib": max(m.max_rss_mib for m in measurements),
+    }
+    if reference:
+        result["reference_seconds"] = _time_reference(db_path, as_of)
+    return result
+
+
+def _time_reference(db_path: Path, as_of: str) -> dict[str, float]:
+    """Seconds the plain-Python reference takes to score the staged data, per scoring model."""
+    from lead_funnel.scoring import reference as ref
+
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        lead_rows = con.execute(
+            """
+            select l.lead_id, l.job_title, l.email_domain, l.country, a.industry,
+                   a.employee_count, a.annual_revenue, a.country, a.account_domain,
+                   l.created_at, l.merged_into_lead_id
+            from staging.stg_crm__leads as l
+            left join staging.stg_crm__accounts as a on l.account_id = a.account_id
+            """
+        ).fetchall()
+        event_rows = con.execute(
+            """
+            select event_id, event_type, occurred_at, properties, lead_id
+            from staging.stg_marketing__engagement_events
+            """
+        ).fetchall()
+    leads = [
+        ref.LeadRecord(
+            ref.LeadProfile(
+                lead_id=r[0],
+                job_title=r[1],
+                email_domain=r[2],
+                country=r[3],
+                industry=r[4],
+                employee_count=None if r[5] is None else float(r[5]),
+                annual_revenue=None if r[6] is None else float(r[6]),
+                account_country=r[7],
+                account_domain=r[8],
+            ),
+            created_at=r[9],
+            merged_into_lead_id=r[10],
+        )
+        for r in lead_rows
+    ]
+    events = [ref.Event(r[0], r[1], r[2], r[3], r[4]) for r in event_rows]
+    rules = ref.load_rules()
+    at = datetime.strptime(as_of, "%Y-%m-%d %H:%M:%S")
+    timings = {}
+    for model in sorted(rules.models):
+        started = time.perf_counter()
+        ref.score_population(rules, model, leads, events, at)
+        timings[model] = round(time.perf_counter() - started, 2)
+    return timings
