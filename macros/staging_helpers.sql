@@ -32,3 +32,34 @@
     {%- endfor -%}
     {{ dbt.concat(parts) }}
 {%- endmacro %}
+
+
+{#- Ids of accepted leads, for checking that rows of other tables point at a known lead. -#}
+{% macro lf_accepted_lead_ids() -%}
+    select distinct lead_id
+    from {{ ref('base_crm__leads') }}
+    where rejection_reason is null
+{%- endmacro %}
+
+
+{#- The rows of `relation` with their rejection_reason: the row's own issue (column row_issue),
+    else 'conflicting_duplicate_id' for every row but the first among the issue-free rows that
+    share `key_expression`, first by `order_by` and then by the raw text of `raw_columns`. -#}
+{% macro lf_reject_conflicting_duplicates(relation, key_expression, order_by, raw_columns) -%}
+    select
+        *,
+        coalesce(
+            row_issue,
+            case
+                when row_number() over (
+                    partition by {{ key_expression }}, case when row_issue is null then 1 else 0 end
+                    order by {{ order_by }}
+                    {%- for column_name in raw_columns -%}
+                        , {{ column_name }} asc nulls last
+                    {%- endfor %}
+                ) > 1
+                    then 'conflicting_duplicate_id'
+            end
+        ) as rejection_reason
+    from {{ relation }}
+{%- endmacro %}

@@ -1,88 +1,109 @@
-"""Boundary tests of the generator's marketing hand-off rules."""
+"""The generator's marketing hand-off: the default scoring model's MQL moments."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import numpy as np
 
+from lead_funnel.generator import vocab as V
+from lead_funnel.generator.cycles import Opportunity, StatusChange, Touch, derive_cycles
 from lead_funnel.generator.handoff import (
-    LeadAttributes,
-    LeadEvents,
-    fit_points,
+    eligible_events,
     handoff_moments,
-    is_disqualified,
+    lead_profile,
     next_handoff,
+    scorer,
 )
 
 DAY = 86400
 T0 = 1_750_000_000 - 1_750_000_000 % DAY  # midnight UTC
-# 200-4999 employees (15) + software (10) + US (5) + director (12) = 42 fit points
-BUYER = LeadAttributes("Director of Marketing", "ann.lee@acme.com", 800, "software", "US")
-STUDENT = LeadAttributes("Graduate Student", "sam@gmail.com", None, None, "US")
+TYPES = V.engagement_event_types()
+PROPS = ["{}", '{"form_name": "contact_us", "buying_timeline": "0-3 months"}']
+# software (15) + 200-999 employees (12) + north america (5) + director (10) + business
+# email (5) = 47 fit points; the marketing persona adds 10 more
+BUYER = lead_profile(
+    "L1",
+    job_title="Director of Operations",
+    email="  Ann.Lee@ACME.com ",
+    country="us",
+    account_domain="Acme.com",
+    industry="Software",
+    employee_count=800.0,
+)
+STUDENT = lead_profile("L2", job_title="Graduate Student", email="sam@gmail.com", country="DE")
 
 
-def _utc(seconds: int) -> datetime:
-    return datetime.fromtimestamp(seconds, tz=timezone.utc).replace(tzinfo=None)
-
-
-def _events(*items: tuple[int, str] | tuple[int, str, str]) -> LeadEvents:
-    return LeadEvents(
-        [i[0] for i in items], [i[1] for i in items], [i[2] if len(i) > 2 else None for i in items]
+def _eligible(profile, *items: tuple[int, str] | tuple[int, str, int]) -> list[int]:
+    """Eligible moments of one lead's events (time, type[, properties index])."""
+    eligible = eligible_events(
+        np.zeros(len(items), dtype=np.int64),
+        np.array([i[0] for i in items]),
+        np.array([TYPES.index(i[1]) for i in items]),
+        TYPES,
+        np.array([i[2] if len(i) > 2 else 0 for i in items]),
+        PROPS,
+        [profile],
     )
+    return [i[0] for i, ok in zip(items, eligible.tolist(), strict=True) if ok]
 
 
-def test_fit_points_and_disqualification() -> None:
-    assert fit_points(BUYER) == 42
-    assert fit_points(STUDENT) == -50 - 10 + 5
-    assert fit_points(LeadAttributes("VP of Sales", "x@pipewise.io", 500, "software", "US")) == -100
-    assert is_disqualified(STUDENT) and not is_disqualified(BUYER)
+def test_profiles_are_cleaned_like_staging() -> None:
+    assert BUYER.email_domain == "acme.com" and BUYER.account_domain == "acme.com"
+    assert BUYER.industry == "software" and BUYER.country == "US"
+    assert scorer().fit(BUYER) == (47.0, False)
+    assert scorer().fit(STUDENT)[1]
 
 
-def test_threshold_is_reached_at_exactly_sixty() -> None:
-    # 42 fit + 10 pricing + 8 content = 60, both at the same moment
-    ev = _events((T0 + 10, "pricing_page_view"), (T0 + 10, "content_download"))
-    assert next_handoff(BUYER, ev) == T0 + 10
-    assert next_handoff(BUYER, _events((T0 + 10, "pricing_page_view"))) is None
+def test_threshold_needs_sixty_points_after_the_event() -> None:
+    # 47 + 10 (pricing) = 57; + 4 (click) = 61 at the same second, applied in event order
+    got = _eligible(BUYER, (T0, "pricing_page_view"), (T0, "email_click"), (T0 + 60, "page_view"))
+    assert got == [T0, T0 + 60]
+    assert _eligible(BUYER, (T0, "pricing_page_view")) == []
 
 
-def test_events_sharing_a_timestamp_are_applied_together() -> None:
-    ev = _events(
-        (T0, "pricing_page_view"),
-        (T0 + 5, "content_download"),
-        (T0 + 5, "unsubscribe"),  # same second: the -15 cancels the crossing
-    )
-    assert next_handoff(BUYER, ev) is None
+def test_a_form_with_a_short_timeline_qualifies_and_decays() -> None:
+    # 47 + 10 + 25 = 82; forty-five days on, the form's 10 points have halved: 47 + 5 + 25 + 2
+    got = _eligible(BUYER, (T0, "form_submit", 1), (T0 + 45 * DAY, "email_open"))
+    assert got == [T0, T0 + 45 * DAY]
 
 
-def test_demo_request_triggers_unless_disqualified() -> None:
-    ev = _events((T0 + 100, "page_view"), (T0 + 200, "demo_request"))
-    assert next_handoff(BUYER, ev) == T0 + 200
-    assert next_handoff(STUDENT, ev) is None
+def test_demo_requests_fast_track_unless_fit_disqualified() -> None:
+    events = ((T0, "page_view"), (T0 + 100, "demo_request"))
+    assert _eligible(STUDENT, *events) == []
+    low = lead_profile("L3", job_title="Nurse", email="x@gmail.com", country="BR")
+    assert _eligible(low, *events) == [T0 + 100]
 
 
-def test_low_value_events_are_capped_per_day() -> None:
-    # 42 + 3 page views a day count; 18 points need 6 days of views, not one busy day
-    busy_day = _events(*[(T0 + i, "page_view") for i in range(30)])
-    assert next_handoff(BUYER, busy_day) is None
-    hourly = _events(*[(T0 + d * 3600, "email_click") for d in range(6)])
-    # six clicks within one day: only three count (9 points), 42 + 9 < 60
-    assert next_handoff(BUYER, hourly) is None
+def test_recycles_do_not_reset_the_score() -> None:
+    eligible = [T0, T0 + 5 * DAY, T0 + 40 * DAY, T0 + 41 * DAY]
+    assert handoff_moments(eligible) == [T0]
+    assert handoff_moments(eligible, [T0 + 20 * DAY]) == [T0, T0 + 40 * DAY]
+    # a recycle before the latest hand-off opens nothing new; one at a hand-off looks later
+    assert handoff_moments(eligible, [T0 + 2 * DAY, T0 + 3 * DAY]) == [T0, T0 + 5 * DAY]
+    assert next_handoff(eligible, T0 + 5 * DAY) == T0 + 40 * DAY
+    assert next_handoff(eligible, T0 + 41 * DAY) is None
 
 
-def test_points_decay_with_a_thirty_day_half_life() -> None:
-    ev = _events((T0, "webinar_attended"), (T0 + 60 * DAY, "content_download"))
-    # 12 halves twice to 3: 42 + 3 + 8 = 53 < 60
-    assert next_handoff(BUYER, ev) is None
-    ev = _events((T0, "webinar_attended"), (T0 + 60, "content_download"))
-    assert next_handoff(BUYER, ev) == T0 + 60
-
-
-def test_recycle_restarts_the_score_from_later_events() -> None:
-    ev = _events(
-        (T0, "demo_request"),
-        (T0 + 10 * DAY, "contact_sales"),
-        (T0 + 40 * DAY, "contact_sales"),
-    )
-    assert handoff_moments(BUYER, ev) == [_utc(T0)]
-    moments = handoff_moments(BUYER, ev, recycled_at=[T0 + 20 * DAY])
-    assert moments == [_utc(T0), _utc(T0 + 40 * DAY)]
-    assert next_handoff(BUYER, ev, after=T0 + 10 * DAY) == T0 + 40 * DAY
+def test_cycles_follow_the_documented_semantics() -> None:
+    touches = [Touch(T0 + 600, "R001"), Touch(T0 + 30 * DAY, "R002")]
+    changes = [
+        StatusChange(T0 + 3600, "sales_rejected", "not_ready"),
+        StatusChange(T0 + 10 * DAY, "recycled", "back_to_nurture"),
+        StatusChange(T0 + 31 * DAY, "sales_accepted", None),
+        StatusChange(T0 + 35 * DAY, "sales_qualified", None),
+    ]
+    # marketing qualifies again only at day 40: the qualification at day 35 is not covered
+    cycles = derive_cycles([T0, T0 + 40 * DAY], touches, changes, [])
+    assert [(c["marketing_qualified_at"], c["is_inferred_mql"]) for c in cycles] == [
+        (T0, False),
+        (T0 + 30 * DAY, True),
+    ]
+    assert cycles[0]["recycled_at"] == T0 + 10 * DAY and cycles[0]["first_touch_rep_id"] == "R001"
+    assert cycles[1]["sales_qualified_at"] == T0 + 35 * DAY
+    # with a hand-off at day 20, the qualification is covered: no inferred cycle
+    cycles = derive_cycles([T0, T0 + 20 * DAY], touches, changes, [])
+    assert [c["is_inferred_mql"] for c in cycles] == [False, False]
+    assert cycles[1]["first_touched_at"] == T0 + 30 * DAY
+    # an opportunity won before the first touch is kept and flagged
+    won = Opportunity(T0 + 100, 7, T0 + 300, True)
+    (cycle,) = derive_cycles([T0], touches[:1], [], [won])
+    assert cycle["opportunity_id"] == 7 and cycle["is_contradictory"]

@@ -1,5 +1,5 @@
--- Every distinct raw lead-status-change row, typed, with the reason it cannot be staged.
--- Rows sharing a change_id with different values: the earliest changed_at is kept.
+-- Every distinct raw lead-status-change row, typed, with the reason it cannot be staged (null
+-- when it can). Rows sharing a change_id with different values: the earliest changed_at is kept.
 {%- set raw_columns = var('raw_contract')['lead_status_changes']['required'] %}
 
 with
@@ -12,65 +12,55 @@ statuses as (
     select * from {{ ref('lead_statuses') }}
 ),
 
-leads as (
-    select * from {{ ref('base_crm__leads') }}
+accepted_leads as (
+    {{ lf_accepted_lead_ids() }}
 ),
 
 rows_collapsed as (
     {{ lf_collapse_exact_duplicates('source', raw_columns) }}
 ),
 
-typed as (
+checked as (
     select
-        {{ lf_raw_record(raw_columns) }} as raw_record,
+        rows_collapsed.*,
+        {{ lf_try_cast(lf_clean_text('rows_collapsed.changed_at'), dbt.type_timestamp()) }}
+            as parsed_changed_at,
+        case
+            when {{ lf_any_missing(['rows_collapsed.change_id', 'rows_collapsed.lead_id',
+                'rows_collapsed.status', 'rows_collapsed.changed_at']) }}
+                then 'missing_required_value'
+            when {{ lf_try_cast(lf_clean_text('rows_collapsed.changed_at'), dbt.type_timestamp()) }} is null
+                then 'unreadable_timestamp'
+            when {{ lf_try_cast(lf_clean_text('rows_collapsed.changed_at'), dbt.type_timestamp()) }}
+                > {{ lf_future_limit() }}
+                then 'future_timestamp'
+            when statuses.status is null then 'unknown_status'
+            when accepted_leads.lead_id is null then 'unknown_lead'
+        end as row_issue
+    from rows_collapsed
+    left join statuses
+        on lower({{ lf_clean_text('rows_collapsed.status') }}) = statuses.status
+    left join accepted_leads
+        on {{ lf_clean_text('rows_collapsed.lead_id') }} = accepted_leads.lead_id
+),
+
+ranked as (
+    {{ lf_reject_conflicting_duplicates(
+        'checked', lf_clean_text('change_id'), 'parsed_changed_at asc', raw_columns) }}
+),
+
+final as (
+    select
         {{ lf_clean_text('change_id') }} as change_id,
         {{ lf_clean_text('lead_id') }} as lead_id,
         lower({{ lf_clean_text('status') }}) as status,
         lower({{ lf_clean_text('reason') }}) as reason,
         {{ lf_clean_text('changed_by') }} as changed_by,
-        {{ lf_try_cast(lf_clean_text('changed_at'), dbt.type_timestamp()) }} as changed_at,
-        {{ lf_any_missing(['change_id', 'lead_id', 'status', 'changed_at']) }}
-            as is_missing_required,
-        raw_row_count
-    from rows_collapsed
-),
-
-accepted_leads as (
-    select distinct lead_id from leads
-    where rejection_reason is null
-),
-
-checked as (
-    select
-        typed.*,
-        case
-            when typed.is_missing_required then 'missing_required_value'
-            when typed.changed_at is null then 'unreadable_timestamp'
-            when typed.changed_at > {{ lf_future_limit() }} then 'future_timestamp'
-            when statuses.status is null then 'unknown_status'
-            when accepted_leads.lead_id is null then 'unknown_lead'
-        end as row_issue
-    from typed
-    left join statuses
-        on typed.status = statuses.status
-    left join accepted_leads
-        on typed.lead_id = accepted_leads.lead_id
-),
-
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by change_id, case when row_issue is null then 1 else 0 end
-            order by changed_at, raw_record
-        ) as id_rank
-    from checked
+        parsed_changed_at as changed_at,
+        raw_row_count,
+        rejection_reason,
+        case when rejection_reason is not null then {{ lf_raw_record(raw_columns) }} end as raw_record
+    from ranked
 )
 
-select
-    *,
-    coalesce(
-        row_issue,
-        case when id_rank > 1 then 'conflicting_duplicate_id' end
-    ) as rejection_reason
-from ranked
+select * from final

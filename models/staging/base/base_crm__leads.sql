@@ -1,6 +1,8 @@
--- Every distinct raw lead row, typed and normalised, with the reason it cannot be staged.
--- Rows sharing a lead_id with different values: the latest updated_at is kept.
+-- Every distinct raw lead row, typed and normalised, with the reason it cannot be staged (null
+-- when it can). Rows sharing a lead_id with different values: the latest updated_at is kept.
 {%- set raw_columns = var('raw_contract')['leads']['required'] %}
+{%- set created = lf_try_cast(lf_clean_text('created_at'), dbt.type_timestamp()) %}
+{%- set updated = lf_try_cast(lf_clean_text('updated_at'), dbt.type_timestamp()) %}
 
 with
 
@@ -12,9 +14,29 @@ rows_collapsed as (
     {{ lf_collapse_exact_duplicates('source', raw_columns) }}
 ),
 
-typed as (
+checked as (
     select
-        {{ lf_raw_record(raw_columns) }} as raw_record,
+        *,
+        {{ created }} as parsed_created_at,
+        {{ updated }} as parsed_updated_at,
+        case
+            when {{ lf_any_missing(['lead_id', 'created_at']) }} then 'missing_required_value'
+            when
+                {{ created }} is null
+                or ({{ lf_clean_text('updated_at') }} is not null and {{ updated }} is null)
+                then 'unreadable_timestamp'
+            when {{ created }} > {{ lf_future_limit() }} then 'future_timestamp'
+        end as row_issue
+    from rows_collapsed
+),
+
+ranked as (
+    {{ lf_reject_conflicting_duplicates(
+        'checked', lf_clean_text('lead_id'), 'parsed_updated_at desc nulls last', raw_columns) }}
+),
+
+final as (
+    select
         {{ lf_clean_text('lead_id') }} as lead_id,
         {{ lf_clean_text('account_id') }} as account_id,
         {{ lf_clean_text('campaign_id') }} as campaign_id,
@@ -26,45 +48,12 @@ typed as (
         {{ lf_clean_text('job_title') }} as job_title,
         upper({{ lf_clean_text('country') }}) as country,
         lower({{ lf_clean_text('lead_source') }}) as lead_source,
-        {{ lf_try_cast(lf_clean_text('created_at'), dbt.type_timestamp()) }} as created_at,
-        {{ lf_try_cast(lf_clean_text('updated_at'), dbt.type_timestamp()) }} as updated_at,
-        {{ lf_any_missing(['lead_id', 'created_at']) }} as is_missing_required,
-        (
-            {{ lf_try_cast(lf_clean_text('created_at'), dbt.type_timestamp()) }} is null
-            or (
-                {{ lf_clean_text('updated_at') }} is not null
-                and {{ lf_try_cast(lf_clean_text('updated_at'), dbt.type_timestamp()) }} is null
-            )
-        ) as has_unreadable_timestamp,
-        raw_row_count
-    from rows_collapsed
-),
-
-checked as (
-    select
-        *,
-        case
-            when is_missing_required then 'missing_required_value'
-            when has_unreadable_timestamp then 'unreadable_timestamp'
-            when created_at > {{ lf_future_limit() }} then 'future_timestamp'
-        end as row_issue
-    from typed
-),
-
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by lead_id, case when row_issue is null then 1 else 0 end
-            order by updated_at desc nulls last, raw_record asc
-        ) as id_rank
-    from checked
+        parsed_created_at as created_at,
+        parsed_updated_at as updated_at,
+        raw_row_count,
+        rejection_reason,
+        case when rejection_reason is not null then {{ lf_raw_record(raw_columns) }} end as raw_record
+    from ranked
 )
 
-select
-    *,
-    coalesce(
-        row_issue,
-        case when id_rank > 1 then 'conflicting_duplicate_id' end
-    ) as rejection_reason
-from ranked
+select * from final

@@ -1,6 +1,11 @@
--- Every distinct raw opportunity row, typed, with the reason it cannot be staged.
--- Rows sharing an opportunity_id with different values: the latest closed_at, then created_at, is kept.
+-- Every distinct raw opportunity row, typed, with the reason it cannot be staged (null when it
+-- can). Rows sharing an opportunity_id with different values: the latest closed_at, then
+-- created_at, is kept.
 {%- set raw_columns = var('raw_contract')['opportunities']['required'] %}
+{%- set created = lf_try_cast(lf_clean_text('rows_collapsed.created_at'), dbt.type_timestamp()) %}
+{%- set closed = lf_try_cast(lf_clean_text('rows_collapsed.closed_at'), dbt.type_timestamp()) %}
+{%- set amount = lf_try_cast(lf_clean_text('rows_collapsed.amount'), 'decimal(18, 2)') %}
+{%- set won = lf_parse_boolean('rows_collapsed.is_won') %}
 
 with
 
@@ -8,81 +13,65 @@ source as (
     select * from {{ source('crm', 'opportunities') }}
 ),
 
-leads as (
-    select * from {{ ref('base_crm__leads') }}
+accepted_leads as (
+    {{ lf_accepted_lead_ids() }}
 ),
 
 rows_collapsed as (
     {{ lf_collapse_exact_duplicates('source', raw_columns) }}
 ),
 
-typed as (
+checked as (
     select
-        {{ lf_raw_record(raw_columns) }} as raw_record,
+        rows_collapsed.*,
+        {{ created }} as parsed_created_at,
+        {{ closed }} as parsed_closed_at,
+        {{ amount }} as parsed_amount,
+        {{ won }} as parsed_is_won,
+        case
+            when {{ lf_any_missing(['rows_collapsed.opportunity_id', 'rows_collapsed.created_at']) }}
+                then 'missing_required_value'
+            when
+                {{ created }} is null
+                or ({{ lf_clean_text('rows_collapsed.closed_at') }} is not null and {{ closed }} is null)
+                then 'unreadable_timestamp'
+            when {{ created }} > {{ lf_future_limit() }} or {{ closed }} > {{ lf_future_limit() }}
+                then 'future_timestamp'
+            when
+                ({{ lf_clean_text('rows_collapsed.amount') }} is not null and {{ amount }} is null)
+                or ({{ lf_clean_text('rows_collapsed.is_won') }} is not null and {{ won }} is null)
+                then 'invalid_number'
+            when {{ amount }} < 0 then 'negative_amount'
+            when
+                {{ lf_clean_text('rows_collapsed.lead_id') }} is not null
+                and accepted_leads.lead_id is null
+                then 'unknown_lead'
+        end as row_issue
+    from rows_collapsed
+    left join accepted_leads
+        on {{ lf_clean_text('rows_collapsed.lead_id') }} = accepted_leads.lead_id
+),
+
+ranked as (
+    {{ lf_reject_conflicting_duplicates(
+        'checked', lf_clean_text('opportunity_id'),
+        'parsed_closed_at desc nulls last, parsed_created_at desc', raw_columns) }}
+),
+
+final as (
+    select
         {{ lf_clean_text('opportunity_id') }} as opportunity_id,
         {{ lf_clean_text('account_id') }} as account_id,
         {{ lf_clean_text('lead_id') }} as lead_id,
         lower({{ lf_clean_text('stage') }}) as stage,
-        {{ lf_try_cast(lf_clean_text('amount'), 'decimal(18, 2)') }} as amount,
-        {{ lf_parse_boolean('is_won') }} as is_won,
-        {{ lf_try_cast(lf_clean_text('created_at'), dbt.type_timestamp()) }} as created_at,
-        {{ lf_try_cast(lf_clean_text('closed_at'), dbt.type_timestamp()) }} as closed_at,
-        {{ lf_any_missing(['opportunity_id', 'created_at']) }} as is_missing_required,
-        (
-            {{ lf_try_cast(lf_clean_text('created_at'), dbt.type_timestamp()) }} is null
-            or (
-                {{ lf_clean_text('closed_at') }} is not null
-                and {{ lf_try_cast(lf_clean_text('closed_at'), dbt.type_timestamp()) }} is null
-            )
-        ) as has_unreadable_timestamp,
-        (
-            (
-                {{ lf_clean_text('amount') }} is not null
-                and {{ lf_try_cast(lf_clean_text('amount'), 'decimal(18, 2)') }} is null
-            )
-            or ({{ lf_clean_text('is_won') }} is not null and {{ lf_parse_boolean('is_won') }} is null)
-        ) as has_invalid_value,
-        raw_row_count
-    from rows_collapsed
-),
-
-accepted_leads as (
-    select distinct lead_id from leads
-    where rejection_reason is null
-),
-
-checked as (
-    select
-        typed.*,
-        case
-            when typed.is_missing_required then 'missing_required_value'
-            when typed.has_unreadable_timestamp then 'unreadable_timestamp'
-            when
-                typed.created_at > {{ lf_future_limit() }}
-                or typed.closed_at > {{ lf_future_limit() }} then 'future_timestamp'
-            when typed.has_invalid_value then 'invalid_number'
-            when typed.amount < 0 then 'negative_amount'
-            when typed.lead_id is not null and accepted_leads.lead_id is null then 'unknown_lead'
-        end as row_issue
-    from typed
-    left join accepted_leads
-        on typed.lead_id = accepted_leads.lead_id
-),
-
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by opportunity_id, case when row_issue is null then 1 else 0 end
-            order by closed_at desc nulls last, created_at desc, raw_record asc
-        ) as id_rank
-    from checked
+        parsed_amount as amount,
+        parsed_is_won as is_won,
+        parsed_created_at as created_at,
+        parsed_closed_at as closed_at,
+        raw_row_count,
+        rejection_reason,
+        case when rejection_reason is not null then {{ lf_raw_record(raw_columns) }} end as raw_record
+    from ranked
 )
 
-select
-    *,
-    coalesce(
-        row_issue,
-        case when id_rank > 1 then 'conflicting_duplicate_id' end
-    ) as rejection_reason
-from ranked
+select * from final

@@ -1,5 +1,5 @@
--- Every distinct raw campaign row, with the reason it cannot be staged.
--- Rows sharing a campaign_id with different values: the first by name is kept.
+-- Every distinct raw campaign row with the reason it cannot be staged (null when it can).
+-- Rows sharing a campaign_id with different values: the first by raw values is kept.
 {%- set raw_columns = var('raw_contract')['campaigns']['required'] %}
 
 with
@@ -12,38 +12,28 @@ rows_collapsed as (
     {{ lf_collapse_exact_duplicates('source', raw_columns) }}
 ),
 
-typed as (
-    select
-        {{ lf_raw_record(raw_columns) }} as raw_record,
-        {{ lf_clean_text('campaign_id') }} as campaign_id,
-        {{ lf_clean_text('campaign_name') }} as campaign_name,
-        lower({{ lf_clean_text('channel') }}) as channel,
-        {{ lf_any_missing(['campaign_id', 'channel']) }} as is_missing_required,
-        raw_row_count
-    from rows_collapsed
-),
-
 checked as (
     select
         *,
-        case when is_missing_required then 'missing_required_value' end as row_issue
-    from typed
+        case
+            when {{ lf_any_missing(['campaign_id', 'channel']) }} then 'missing_required_value'
+        end as row_issue
+    from rows_collapsed
 ),
 
 ranked as (
+    {{ lf_reject_conflicting_duplicates('checked', lf_clean_text('campaign_id'), '1', raw_columns) }}
+),
+
+final as (
     select
-        *,
-        row_number() over (
-            partition by campaign_id, case when row_issue is null then 1 else 0 end
-            order by raw_record
-        ) as id_rank
-    from checked
+        {{ lf_clean_text('campaign_id') }} as campaign_id,
+        {{ lf_clean_text('campaign_name') }} as campaign_name,
+        lower({{ lf_clean_text('channel') }}) as channel,
+        raw_row_count,
+        rejection_reason,
+        case when rejection_reason is not null then {{ lf_raw_record(raw_columns) }} end as raw_record
+    from ranked
 )
 
-select
-    *,
-    coalesce(
-        row_issue,
-        case when id_rank > 1 then 'conflicting_duplicate_id' end
-    ) as rejection_reason
-from ranked
+select * from final

@@ -1,5 +1,5 @@
--- Every distinct raw engagement-event row, typed, with the reason it cannot be staged.
--- Rows sharing an event_id with different values: the earliest occurred_at is kept.
+-- Every distinct raw engagement-event row, typed, with the reason it cannot be staged (null
+-- when it can). Rows sharing an event_id with different values: the earliest occurred_at is kept.
 {%- set raw_columns = var('raw_contract')['engagement_events']['required']
     + var('raw_contract')['engagement_events']['optional'] %}
 
@@ -13,67 +13,59 @@ event_types as (
     select * from {{ ref('engagement_event_types') }}
 ),
 
-leads as (
-    select * from {{ ref('base_crm__leads') }}
+accepted_leads as (
+    {{ lf_accepted_lead_ids() }}
 ),
 
 rows_collapsed as (
     {{ lf_collapse_exact_duplicates('source', raw_columns) }}
 ),
 
-typed as (
+checked as (
     select
-        {{ lf_raw_record(raw_columns) }} as raw_record,
+        rows_collapsed.*,
+        {{ lf_try_cast(lf_clean_text('rows_collapsed.occurred_at'), dbt.type_timestamp()) }}
+            as parsed_occurred_at,
+        {{ lf_try_cast(lf_clean_text('rows_collapsed.loaded_at'), dbt.type_timestamp()) }}
+            as parsed_loaded_at,
+        case
+            when {{ lf_any_missing(['rows_collapsed.event_id', 'rows_collapsed.lead_id',
+                'rows_collapsed.event_type', 'rows_collapsed.occurred_at']) }}
+                then 'missing_required_value'
+            when {{ lf_try_cast(lf_clean_text('rows_collapsed.occurred_at'), dbt.type_timestamp()) }} is null
+                then 'unreadable_timestamp'
+            when {{ lf_try_cast(lf_clean_text('rows_collapsed.occurred_at'), dbt.type_timestamp()) }}
+                > {{ lf_future_limit() }}
+                then 'future_timestamp'
+            when event_types.event_type is null then 'unknown_event_type'
+            when accepted_leads.lead_id is null then 'unknown_lead'
+        end as row_issue
+    from rows_collapsed
+    left join event_types
+        on lower({{ lf_clean_text('rows_collapsed.event_type') }}) = event_types.event_type
+    left join accepted_leads
+        on {{ lf_clean_text('rows_collapsed.lead_id') }} = accepted_leads.lead_id
+),
+
+ranked as (
+    {{ lf_reject_conflicting_duplicates(
+        'checked', lf_clean_text('event_id'), 'parsed_occurred_at asc', raw_columns) }}
+),
+
+final as (
+    select
         {{ lf_clean_text('event_id') }} as event_id,
         {{ lf_clean_text('lead_id') }} as lead_id,
         {{ lf_clean_text('campaign_id') }} as campaign_id,
         lower({{ lf_clean_text('event_type') }}) as event_type,
         {{ lf_clean_text('page_url') }} as page_url,
         {{ lf_clean_text('properties') }} as properties,
-        {{ lf_try_cast(lf_clean_text('occurred_at'), dbt.type_timestamp()) }} as occurred_at,
-        {{ lf_try_cast(lf_clean_text('loaded_at'), dbt.type_timestamp()) }} as loaded_at,
-        {{ lf_any_missing(['event_id', 'lead_id', 'event_type', 'occurred_at']) }}
-            as is_missing_required,
-        raw_row_count
-    from rows_collapsed
-),
-
-accepted_leads as (
-    select distinct lead_id from leads
-    where rejection_reason is null
-),
-
-checked as (
-    select
-        typed.*,
-        case
-            when typed.is_missing_required then 'missing_required_value'
-            when typed.occurred_at is null then 'unreadable_timestamp'
-            when typed.occurred_at > {{ lf_future_limit() }} then 'future_timestamp'
-            when event_types.event_type is null then 'unknown_event_type'
-            when accepted_leads.lead_id is null then 'unknown_lead'
-        end as row_issue
-    from typed
-    left join event_types
-        on typed.event_type = event_types.event_type
-    left join accepted_leads
-        on typed.lead_id = accepted_leads.lead_id
-),
-
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by event_id, case when row_issue is null then 1 else 0 end
-            order by occurred_at, raw_record
-        ) as id_rank
-    from checked
+        parsed_occurred_at as occurred_at,
+        parsed_loaded_at as loaded_at,
+        raw_row_count,
+        rejection_reason,
+        case when rejection_reason is not null then {{ lf_raw_record(raw_columns) }} end as raw_record
+    from ranked
 )
 
-select
-    *,
-    coalesce(
-        row_issue,
-        case when id_rank > 1 then 'conflicting_duplicate_id' end
-    ) as rejection_reason
-from ranked
+select * from final

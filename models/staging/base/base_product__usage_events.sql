@@ -1,5 +1,5 @@
--- Every distinct raw product-usage row, typed, with the reason it cannot be staged.
--- Rows sharing an event_id with different values: the earliest occurred_at is kept.
+-- Every distinct raw product-usage row, typed, with the reason it cannot be staged (null when
+-- it can). Rows sharing an event_id with different values: the earliest occurred_at is kept.
 {%- set raw_columns = var('raw_contract')['product_usage_events']['required'] %}
 
 with
@@ -12,63 +12,53 @@ event_types as (
     select * from {{ ref('product_usage_event_types') }}
 ),
 
-leads as (
-    select * from {{ ref('base_crm__leads') }}
+accepted_leads as (
+    {{ lf_accepted_lead_ids() }}
 ),
 
 rows_collapsed as (
     {{ lf_collapse_exact_duplicates('source', raw_columns) }}
 ),
 
-typed as (
-    select
-        {{ lf_raw_record(raw_columns) }} as raw_record,
-        {{ lf_clean_text('event_id') }} as usage_event_id,
-        {{ lf_clean_text('lead_id') }} as lead_id,
-        lower({{ lf_clean_text('event_type') }}) as event_type,
-        {{ lf_try_cast(lf_clean_text('occurred_at'), dbt.type_timestamp()) }} as occurred_at,
-        {{ lf_any_missing(['event_id', 'lead_id', 'event_type', 'occurred_at']) }}
-            as is_missing_required,
-        raw_row_count
-    from rows_collapsed
-),
-
-accepted_leads as (
-    select distinct lead_id from leads
-    where rejection_reason is null
-),
-
 checked as (
     select
-        typed.*,
+        rows_collapsed.*,
+        {{ lf_try_cast(lf_clean_text('rows_collapsed.occurred_at'), dbt.type_timestamp()) }}
+            as parsed_occurred_at,
         case
-            when typed.is_missing_required then 'missing_required_value'
-            when typed.occurred_at is null then 'unreadable_timestamp'
-            when typed.occurred_at > {{ lf_future_limit() }} then 'future_timestamp'
+            when {{ lf_any_missing(['rows_collapsed.event_id', 'rows_collapsed.lead_id',
+                'rows_collapsed.event_type', 'rows_collapsed.occurred_at']) }}
+                then 'missing_required_value'
+            when {{ lf_try_cast(lf_clean_text('rows_collapsed.occurred_at'), dbt.type_timestamp()) }} is null
+                then 'unreadable_timestamp'
+            when {{ lf_try_cast(lf_clean_text('rows_collapsed.occurred_at'), dbt.type_timestamp()) }}
+                > {{ lf_future_limit() }}
+                then 'future_timestamp'
             when event_types.event_type is null then 'unknown_event_type'
             when accepted_leads.lead_id is null then 'unknown_lead'
         end as row_issue
-    from typed
+    from rows_collapsed
     left join event_types
-        on typed.event_type = event_types.event_type
+        on lower({{ lf_clean_text('rows_collapsed.event_type') }}) = event_types.event_type
     left join accepted_leads
-        on typed.lead_id = accepted_leads.lead_id
+        on {{ lf_clean_text('rows_collapsed.lead_id') }} = accepted_leads.lead_id
 ),
 
 ranked as (
+    {{ lf_reject_conflicting_duplicates(
+        'checked', lf_clean_text('event_id'), 'parsed_occurred_at asc', raw_columns) }}
+),
+
+final as (
     select
-        *,
-        row_number() over (
-            partition by usage_event_id, case when row_issue is null then 1 else 0 end
-            order by occurred_at, raw_record
-        ) as id_rank
-    from checked
+        {{ lf_clean_text('event_id') }} as usage_event_id,
+        {{ lf_clean_text('lead_id') }} as lead_id,
+        lower({{ lf_clean_text('event_type') }}) as event_type,
+        parsed_occurred_at as occurred_at,
+        raw_row_count,
+        rejection_reason,
+        case when rejection_reason is not null then {{ lf_raw_record(raw_columns) }} end as raw_record
+    from ranked
 )
 
-select
-    *,
-    coalesce(
-        row_issue,
-        case when id_rank > 1 then 'conflicting_duplicate_id' end
-    ) as rejection_reason
-from ranked
+select * from final

@@ -6,11 +6,11 @@ spend as (
 
 accepted as (
     select
-        {{ dbt.hash('raw_record') }} as marketing_spend_id,
+        marketing_spend_id,
         campaign_id,
         channel,
         amount,
-        cast(spend_at as date) as spend_date
+        spend_date
     from spend
     where rejection_reason is null
 )

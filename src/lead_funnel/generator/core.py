@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import random
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,15 +23,11 @@ from tqdm import tqdm
 
 from lead_funnel.contract import raw_tables
 from lead_funnel.generator import vocab as V
-from lead_funnel.generator.handoff import (
-    LeadAttributes,
-    LeadEvents,
-    fit_points,
-    is_disqualified,
-    next_handoff,
-)
+from lead_funnel.generator.cycles import Opportunity, StatusChange, Touch, derive_cycles
+from lead_funnel.generator.handoff import eligible_events, next_handoff
 from lead_funnel.generator.profiles import PROFILES, Profile
 from lead_funnel.generator.writers import TableWriter
+from lead_funnel.scoring.reference import LeadProfile
 
 DAY = 86400
 # Zero-padded id widths: room for 1,000,000+ leads and tens of billions of events.
@@ -140,6 +137,31 @@ _HOT_LOW_FIT = {
     "webinar_registered": 0.06,
 }
 BUYER, STUDENT, CONSULTANT, JOB_SEEKER = 0, 1, 2, 3
+
+
+_COLD_CONTENT = frozenset(
+    {
+        "pricing_page_view",
+        "content_download",
+        "webinar_registered",
+        "webinar_attended",
+        "form_submit",
+        "chat_conversation",
+    }
+)
+
+
+def _cold_mix(P: Profile) -> dict[str, float]:
+    """The ordinary-engagement mix with the profile's weight on mid-funnel content."""
+    return {k: w * (P.cold_content_scale if k in _COLD_CONTENT else 1.0) for k, w in _COLD.items()}
+
+
+def _hot_low_fit_mix(P: Profile) -> dict[str, float]:
+    """The buying-burst mix of poor-fit personas with the profile's weight on sales requests."""
+    return {
+        k: w * (P.low_fit_request_scale if k in ("demo_request", "contact_sales") else 1.0)
+        for k, w in _HOT_LOW_FIT.items()
+    }
 
 
 def _mix(weights: dict[str, float]) -> np.ndarray:
@@ -506,9 +528,9 @@ def _simulate_chunk(run: _Run, chunk_index: int, n: int) -> None:
     ev_low_fit = low_fit_persona[ev_lead]
     groups = (
         (~hot & (ev_persona == JOB_SEEKER), _mix(_JOB_SEEKER)),
-        (~hot & (ev_persona != JOB_SEEKER), _mix(_COLD)),
+        (~hot & (ev_persona != JOB_SEEKER), _mix(_cold_mix(P))),
         (hot & ~ev_low_fit, _mix(_HOT)),
-        (hot & ev_low_fit, _mix(_HOT_LOW_FIT)),
+        (hot & ev_low_fit, _mix(_hot_low_fit_mix(P))),
     )
     for mask, p in groups:
         etype[mask] = rng.choice(p.size, int(mask.sum()), p=p)
@@ -569,29 +591,52 @@ def _simulate_chunk(run: _Run, chunk_index: int, n: int) -> None:
     loaded = occurred + np.maximum(5, rng.lognormal(math.log(180), 0.8, total)).astype(np.int64)
 
     # ---- hand-offs and the sales process (per lead) -------------------------------------
-    lead_first = np.concatenate([[0], np.cumsum(np.bincount(ev_lead, minlength=n))])
-    times_l = occurred.tolist()
-    types_l = np.array(types, dtype=object)[etype].tolist()
-    tl_vocab = np.array([None, *V.BUYING_TIMELINES], dtype=object)
-    timeline_l = tl_vocab[timeline + 1].tolist()
+    # Hand-offs are the default scoring model's MQL moments, scored from what the files say.
+    # Generated values are already as staging leaves them (trimmed; lower-case emails,
+    # domains and industries; upper-case countries).
+    country_codes = list(V.COUNTRIES)
+    profiles = []
+    for i in range(n):
+        acc = int(lead_acc[i])
+        if acc >= 0:
+            profiles.append(
+                LeadProfile(
+                    lead_id="",
+                    job_title=titles[i],
+                    email_domain=emails[i].rsplit("@", 1)[1],
+                    country=country_codes[lead_country[i]],
+                    industry=V.INDUSTRIES[industry[acc]],
+                    employee_count=float(employees[acc]),
+                    annual_revenue=None if revenue_missing[acc] else float(revenue[acc]),
+                    account_country=country_codes[acc_country[acc]],
+                    account_domain=acc_domains[acc],
+                )
+            )
+        else:
+            profiles.append(
+                LeadProfile(
+                    lead_id="",
+                    job_title=titles[i],
+                    email_domain=emails[i].rsplit("@", 1)[1],
+                    country=country_codes[lead_country[i]],
+                )
+            )
+    eligible = eligible_events(ev_lead, occurred, etype, types, props_idx, props_vocab, profiles)
+    elig_pos = np.flatnonzero(eligible)
+    elig_times = occurred[elig_pos].tolist()
+    elig_bounds = np.searchsorted(ev_lead[elig_pos], np.arange(n + 1)).tolist()
     sim = _SalesSimulator(run, prng, lead_num, lead_acc, acc_num, employees, fit, intent, persona)
     for i in range(n):
-        a, b = int(lead_first[i]), int(lead_first[i + 1])
-        acc = lead_acc[i]
-        attrs = LeadAttributes(
-            job_title=titles[i],
-            email=emails[i],
-            employee_count=int(employees[acc]) if acc >= 0 else None,
-            industry=V.INDUSTRIES[industry[acc]] if acc >= 0 else None,
-            country=V.COUNTRIES[lead_country[i]],
-        )
-        events = LeadEvents(times_l[a:b], types_l[a:b], timeline_l[a:b])
+        lo, hi = elig_bounds[i], elig_bounds[i + 1]
         outbound_at = None
         if outbound[i]:
             outbound_at = int(created[i] + prng.lognormvariate(math.log(3 * DAY), 1.0))
             if outbound_at > end:
                 outbound_at = None
-        sim.run_lead(i, attrs, events, int(created[i]), outbound_at)
+        if lo == hi and outbound_at is None:
+            continue
+        sim.run_lead(i, elig_times[lo:hi], int(created[i]), outbound_at)
+    sim.derive_all()
 
     # ---- mess on leads: merged duplicates and padded emails ------------------------------
     mr = run.mess_rate
@@ -936,9 +981,13 @@ class _SalesSimulator:
         self.activities: list[tuple[int, str, str, int]] = []
         self.changes: list[tuple[int, str, str | None, int, str]] = []
         self.opps: list[tuple[int, int, int, str, float, int | None, str | None]] = []
-        self.cycles: list[dict[str, Any]] = []
-        self.first_cycle_of: dict[int, dict[str, Any]] = {}
+        # per lead: real MQL candidates, sales-side records (for deriving the truth's cycles)
+        self.candidates: dict[int, list[int]] = {}
+        self.touches: dict[int, list[Touch]] = defaultdict(list)
+        self.lead_changes: dict[int, list[StatusChange]] = defaultdict(list)
+        self.lead_opps: dict[int, list[Opportunity]] = defaultdict(list)
         self.created: dict[int, int] = {}
+        self.cycles: dict[int, list[dict[str, Any]]] = {}
 
     # -- helpers ------------------------------------------------------------------------
     def _rep(self) -> int:
@@ -979,27 +1028,31 @@ class _SalesSimulator:
     def _activity(self, i: int, rep: int, at: int, kinds: tuple[str, ...]) -> None:
         kind = kinds[int(self.prng.random() * len(kinds))]
         self.activities.append((i, self.reps[rep], kind, at))
+        self.touches[i].append(Touch(at, self.reps[rep]))
 
     def _change(self, i: int, status: str, reason: str | None, at: int, by: str) -> None:
         self.changes.append((i, status, reason, at, by))
+        self.lead_changes[i].append(StatusChange(at, status, reason))
 
     # -- one lead -----------------------------------------------------------------------
     def run_lead(
         self,
         i: int,
-        attrs: LeadAttributes,
-        events: LeadEvents,
+        eligible_at: list[int],
         created: int,
         outbound_at: int | None,
     ) -> None:
-        if not events.occurred_at and outbound_at is None:
-            return
+        """Simulate a lead's cycles from its hand-offs (ascending eligible moments).
+
+        A sales-sourced lead is worked from `outbound_at` when that comes before its next
+        hand-off; the warehouse infers a cycle from it only if sales qualify the lead (or open
+        an opportunity) before marketing qualifies it.
+        """
         self.created[i] = created
-        fit_pts = fit_points(attrs)
-        disq = is_disqualified(attrs)
+        self.candidates[i] = eligible_at
         after: int | None = None
         for cycle_number in range(1, self.MAX_CYCLES + 1):
-            moment = next_handoff(attrs, events, after, fit=fit_pts, disqualified=disq)
+            moment = next_handoff(eligible_at, after)
             inferred = False
             if outbound_at is not None and (moment is None or outbound_at < moment):
                 if after is None or outbound_at > after:
@@ -1019,15 +1072,11 @@ class _SalesSimulator:
         c: dict[str, Any] = {k: None for k in TRUTH_CYCLE_COLUMNS}
         c.update(lead=i, cycle_number=number, is_inferred_mql=inferred, is_contradictory=False)
         c["marketing_qualified_at"] = mql
-        self.cycles.append(c)
-        if number == 1:
-            self.first_cycle_of[i] = c
         rep = self._rep()
         if inferred:
             delay = 0.0
             touch = mql
         else:
-            self._change(i, "marketing_qualified", None, mql, "marketing_automation")
             d = self._touch_delay_minutes(rep)
             if d is None:
                 return None
@@ -1139,34 +1188,61 @@ class _SalesSimulator:
             self.opps.append(
                 (opp_num, i, created, stage, amount, closed, "true" if won else "false")
             )
+            self.lead_opps[i].append(Opportunity(created, opp_num, closed, won))
         else:
             age = (end - created) / DAY
             stage = "discovery" if age < 14 else "proposal" if age < 40 else "negotiation"
             self.opps.append((opp_num, i, created, stage, amount, None, None))
+            self.lead_opps[i].append(Opportunity(created, opp_num, None, None))
         self._activity(i, rep, created, ("meeting",))
+
+    # -- the truth's cycles ---------------------------------------------------------------
+    def derive(self, i: int) -> None:
+        """Derive lead i's cycles from its candidates and sales records, as the warehouse does."""
+        touches = sorted(self.touches.get(i, ()), key=lambda t: t.at)
+        changes = sorted(self.lead_changes.get(i, ()), key=lambda c: c.at)
+        opps = self.lead_opps.get(i, [])
+        self.cycles[i] = derive_cycles(self.candidates.get(i, []), touches, changes, opps)
+
+    def derive_all(self) -> None:
+        for i in self.created:
+            self.derive(i)
 
     # -- contradictions -----------------------------------------------------------------
     def contradiction_candidates(self) -> list[tuple[int]]:
-        """Leads whose first cycle was touched and that never got an opportunity."""
-        with_opp = {c["lead"] for c in self.cycles if c["opportunity_id"] is not None}
+        """Leads without opportunities whose first cycle is a hand-off touched > 2 h later by
+        the lead's first sales activity ever."""
         out = []
-        for i, c in self.first_cycle_of.items():
+        for i, cycles in self.cycles.items():
+            if not cycles or i in self.lead_opps:
+                continue
+            c = cycles[0]
             touch = c["first_touched_at"]
-            if touch is not None and i not in with_opp and touch - self.created[i] > 2 * 3600:
-                out.append((i,))
+            if c["is_inferred_mql"] or touch is None:
+                continue
+            if touch - c["marketing_qualified_at"] <= 2 * 3600:
+                continue
+            if min(t.at for t in self.touches[i]) < touch:
+                continue
+            out.append((i,))
         return out
 
     def add_contradiction(self, i: int) -> None:
-        """An opportunity closed-won before the lead's first sales touch (kept, flagged)."""
-        c = self.first_cycle_of[i]
+        """An opportunity closed-won before the lead's first sales touch (kept, flagged).
+
+        It is created after the hand-off, so the warehouse counts it in the first cycle.
+        """
+        c = self.cycles[i][0]
         r = self.prng
-        created, touch = self.created[i], c["first_touched_at"]
-        opp_created = created + int((touch - created) * r.uniform(0.05, 0.4))
-        closed = opp_created + int((touch - opp_created) * r.uniform(0.3, 0.9))
+        mql, touch = c["marketing_qualified_at"], c["first_touched_at"]
+        opp_created = mql + 1 + int((touch - mql - 1) * r.uniform(0.05, 0.4))
+        closed = opp_created + 1 + int((touch - opp_created - 1) * r.uniform(0.3, 0.9))
         opp_num = self.run.next_opportunity
         self.run.next_opportunity += 1
         self.opps.append((opp_num, i, opp_created, "closed_won", 5000.0, closed, "true"))
-        c["is_contradictory"] = True
+        self.lead_opps[i].append(Opportunity(opp_created, opp_num, closed, True))
+        self.derive(i)
+        assert self.cycles[i][0]["is_contradictory"]
         self.run.contradictory.append(
             {
                 "opportunity_id": f"O{opp_num:0{ID_WIDTHS['O']}d}",
@@ -1190,7 +1266,14 @@ class _SalesSimulator:
             }
         )
         run.next_activity += n
-        changes = self.changes  # already chronological per lead
+        # a marketing_qualified status at every hand-off the warehouse sees (real cycle starts)
+        for i in sorted(self.cycles):
+            for c in self.cycles[i]:
+                if not c["is_inferred_mql"]:
+                    at = c["marketing_qualified_at"]
+                    by = "marketing_automation"
+                    self.changes.append((i, "marketing_qualified", None, at, by))
+        changes = sorted(self.changes, key=lambda c: (c[0], c[3]))
         n = len(changes)
         run.writers["lead_status_changes"].write(
             {
@@ -1220,7 +1303,7 @@ class _SalesSimulator:
                 "is_won": [o[6] for o in opps],
             }
         )
-        cycles = self.cycles
+        cycles = [dict(c, lead=i) for i in sorted(self.cycles) for c in self.cycles[i]]
         n = len(cycles)
         out: dict[str, Any] = {
             "lead_id": ids("L", lead_num[[c["lead"] for c in cycles]] if n else []),

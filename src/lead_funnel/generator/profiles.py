@@ -31,12 +31,16 @@ class Profile:
     # Extra intent given to poor-fit personas (junk: enthusiastic people who will never buy).
     low_fit_intent_boost: float = 0.0
     # --- engagement -------------------------------------------------------------------
-    events_base: float = 34.0
+    events_base: float = 24.0
     events_intent_slope: float = 125.0
+    # Weight of mid-funnel content (pricing, downloads, webinars, forms, chat) in ordinary
+    # engagement, relative to the base mix.
+    cold_content_scale: float = 0.4
     events_dispersion: float = 0.9  # gamma shape of the per-lead volume (long tail)
     hot_share_scale: float = 0.35  # share of a lead's events in its buying burst at intent 1
     hot_share_power: float = 2.2
     low_fit_hot_share: float = 0.0  # burst share given to poor-fit personas regardless of intent
+    low_fit_request_scale: float = 1.0  # weight of demo/sales requests in their bursts
     activity_span_days: float = 210.0
     # --- sales response ---------------------------------------------------------------
     n_reps: int = 30
@@ -45,21 +49,21 @@ class Profile:
     hours_touch_share: float = 0.45  # touched within hours; the rest within days
     # Response quality q(d) = floor + (1 - floor) * exp(-d / tau) for a first touch d minutes
     # after the hand-off; conversion probabilities are multiplied by q ** exponent.
-    response_floor: float = 0.3
+    response_floor: float = 0.2
     response_tau_minutes: float = 20.0
-    accept_bias: float = 3.0
+    accept_bias: float = 3.25
     accept_fit: float = 3.5
     accept_intent: float = 2.0
     accept_response_exp: float = 0.3
-    qualify_bias: float = -0.4
+    qualify_bias: float = 0.0
     qualify_fit: float = 3.5
     qualify_intent: float = 3.0
     qualify_response_exp: float = 1.0
-    opportunity_bias: float = 0.15
+    opportunity_bias: float = -0.05
     opportunity_fit: float = 2.0
     opportunity_intent: float = 2.0
     opportunity_response_exp: float = 0.5
-    win_bias: float = -1.5
+    win_bias: float = -1.55
     win_fit: float = 2.0
     win_intent: float = 1.5
     recycle_share: float = 0.55
@@ -91,12 +95,16 @@ _register(
         intent_fit_link=0.0,
         low_fit_intent_boost=0.35,
         low_fit_hot_share=0.35,
+        # ... who consume content and ask for demos they will never buy from.
+        cold_content_scale=0.8,
+        low_fit_request_scale=8.0,
         events_base=30.0,
         events_intent_slope=110.0,
         # The flood of hand-offs overloads the reps: slower and patchier first touches.
         fast_touch_share=0.15,
         hours_touch_share=0.40,
         never_touched_share=0.10,
+        qualify_bias=-0.5,
     )
 )
 _register(
