@@ -44,7 +44,7 @@ def small_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_warehouse(FIXTURES / "raw_small", db_path)
 
 
-GENERATED_LEADS = 3000
+GENERATED_LEADS = 20000
 GENERATED_SEED = 11
 GENERATED_AS_OF = "2026-09-30 00:00:00"
 

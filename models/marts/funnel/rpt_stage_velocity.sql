@@ -1,7 +1,8 @@
 -- Elapsed time between funnel stages: for each stage pair, per scoring model, MQL-month
 -- cohort (and all cohorts, period_month null) and slice: n, mean, median, p75 and p90 in
--- hours. Contradictory cycles and inferred MQLs are left out; percentiles interpolate
--- linearly between closest ranks.
+-- hours. Contradictory cycles, inferred MQLs and negative durations (e.g. a lead whose
+-- qualifying engagement was tracked before the CRM created it) are left out; percentiles
+-- interpolate linearly between closest ranks.
 {%- set stage_pairs = [
     ('lead', 'mql', 'lead_created_at', 'marketing_qualified_at'),
     ('mql', 'first_touch', 'marketing_qualified_at', 'first_touched_at'),
@@ -35,8 +36,7 @@ durations as (
             {{ lf_hours_between('cycles.' ~ from_moment, 'cycles.' ~ to_moment) }} as elapsed_hours
         from cycles
         where
-            cycles.{{ to_moment }} is not null
-            and cycles.{{ from_moment }} is not null
+            cycles.{{ to_moment }} >= cycles.{{ from_moment }}
             {%- if from_stage == 'lead' %}
                 and cycles.cycle_number = 1
             {%- endif %}
