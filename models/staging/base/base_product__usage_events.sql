@@ -1,6 +1,7 @@
 -- Every distinct raw product-usage row, typed, with the reason it cannot be staged (null when
 -- it can). Rows sharing an event_id with different values: the earliest occurred_at is kept.
 {%- set raw_columns = var('raw_contract')['product_usage_events']['required'] %}
+{%- set parsed_moment = lf_try_cast(lf_clean_text('rows_collapsed.occurred_at'), dbt.type_timestamp()) %}
 
 with
 
@@ -23,17 +24,13 @@ rows_collapsed as (
 checked as (
     select
         rows_collapsed.*,
-        {{ lf_try_cast(lf_clean_text('rows_collapsed.occurred_at'), dbt.type_timestamp()) }}
-            as parsed_occurred_at,
+        {{ parsed_moment }} as parsed_occurred_at,
         case
             when {{ lf_any_missing(['rows_collapsed.event_id', 'rows_collapsed.lead_id',
                 'rows_collapsed.event_type', 'rows_collapsed.occurred_at']) }}
                 then 'missing_required_value'
-            when {{ lf_try_cast(lf_clean_text('rows_collapsed.occurred_at'), dbt.type_timestamp()) }} is null
-                then 'unreadable_timestamp'
-            when {{ lf_try_cast(lf_clean_text('rows_collapsed.occurred_at'), dbt.type_timestamp()) }}
-                > {{ lf_future_limit() }}
-                then 'future_timestamp'
+            when {{ parsed_moment }} is null then 'unreadable_timestamp'
+            when {{ parsed_moment }} > {{ lf_future_limit() }} then 'future_timestamp'
             when event_types.event_type is null then 'unknown_event_type'
             when accepted_leads.lead_id is null then 'unknown_lead'
         end as row_issue
