@@ -21,7 +21,6 @@ from pathlib import Path
 import duckdb
 
 from lead_funnel import paths
-from lead_funnel.dbt_runner import run_dbt
 
 SCORING_MODELS = (
     "int_lead_fit_attributes_derived",
@@ -49,17 +48,19 @@ def _dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
-def _timed_dbt_run(select: list[str], env: dict[str, str], dbt_vars: str) -> Measurement:
-    """`dbt run --select ...` in a child process under /usr/bin/time -v."""
+def _timed_dbt(args: list[str], env: dict[str, str], dbt_vars: str) -> Measurement:
+    """One dbt command in a child process under /usr/bin/time -v.
+
+    A child process, not dbt's in-process runner: DuckDB allows one writing process per file,
+    and each run's peak memory must be its own.
+    """
     project = paths.project_dir()
     command = [
         "/usr/bin/time",
         "-v",
         _dbt_executable(),
         "--quiet",
-        "run",
-        "--select",
-        *select,
+        *args,
         "--project-dir",
         str(project),
         "--profiles-dir",
@@ -71,7 +72,7 @@ def _timed_dbt_run(select: list[str], env: dict[str, str], dbt_vars: str) -> Mea
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
-        raise RuntimeError(f"dbt run failed:\n{done.stdout}\n{done.stderr}")
+        raise RuntimeError(f"dbt {args[0]} failed:\n{done.stdout}\n{done.stderr}")
     match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
     rss = int(match.group(1)) / 1024 if match else float("nan")
     return Measurement(seconds, rss)
@@ -82,18 +83,24 @@ def bench_scoring(
 ) -> dict[str, object]:
     """Build staging once, then time the scoring layer `runs` times; optionally the reference."""
     dbt_vars = f'{{"score_as_of": "{as_of}"}}'
-    run_dbt(["seed"], raw_dir=raw_dir, duckdb_path=db_path, quiet=True)
-    run_dbt(
-        ["run", "--select", "staging", "int_leads_resolved"],
-        raw_dir=raw_dir,
-        duckdb_path=db_path,
-        dbt_vars={"score_as_of": as_of},
-        quiet=True,
-    )
     env = dict(os.environ)
     env["LEAD_FUNNEL_RAW_DIR"] = str(Path(raw_dir).resolve())
     env["LEAD_FUNNEL_DUCKDB_PATH"] = str(Path(db_path).resolve())
-    measurements = [_timed_dbt_run(list(SCORING_MODELS), env, dbt_vars) for _ in range(runs)]
+    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    _timed_dbt(["seed"], env, dbt_vars)
+    staging = _timed_dbt(["run", "--select", "staging", "int_leads_resolved"], env, dbt_vars)
+    print(
+        f"staging built in {staging.seconds:.1f} s, peak {staging.max_rss_mib:.0f} MiB",
+        flush=True,
+    )
+    measurements = []
+    for run in range(runs):
+        measurements.append(_timed_dbt(["run", "--select", *SCORING_MODELS], env, dbt_vars))
+        last = measurements[-1]
+        print(
+            f"scoring run {run + 1}: {last.seconds:.1f} s, peak {last.max_rss_mib:.0f} MiB",
+            flush=True,
+        )
 
     with duckdb.connect(str(db_path), read_only=True) as con:
         events = con.execute("select count(*) from staging.stg_marketing__engagement_events")
@@ -104,6 +111,8 @@ def bench_scoring(
         "leads": n_leads,
         "events": n_events,
         "history_rows": n_history,
+        "staging_seconds": round(staging.seconds, 2),
+        "staging_max_rss_mib": round(staging.max_rss_mib, 1),
         "runs": [(round(m.seconds, 2), round(m.max_rss_mib, 1)) for m in measurements],
         "median_seconds": statistics.median(m.seconds for m in measurements),
         "max_rss_mib": max(m.max_rss_mib for m in measurements),
