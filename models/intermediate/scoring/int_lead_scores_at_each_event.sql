@@ -54,6 +54,7 @@ scoring_events as (
         scoring_events_unioned.occurred_at,
         fit_scored.fit_score,
         fit_scored.is_fit_disqualified,
+        {{ lf_epoch_seconds('scoring_events_unioned.occurred_at') }} as occurred_epoch,
         row_number() over (
             partition by scoring_events_unioned.lead_id, scoring_events_unioned.scoring_model
             order by scoring_events_unioned.occurred_at asc, scoring_events_unioned.event_id asc
@@ -69,11 +70,15 @@ counted_occurrences as (
     select
         occurrences.lead_id,
         occurrences.scoring_model,
-        occurrences.occurred_at,
         occurrences.dimension,
         occurrences.points,
-        occurrences.half_life_days,
-        occurrences.lifespan_days,
+        scoring_events.occurred_epoch,
+        -- 0.5 ^ (age_days / half_life_days) = exp(-decay_per_second * age_seconds)
+        case
+            when occurrences.half_life_days is null then 0.0
+            else ln(2.0) / (occurrences.half_life_days * 86400.0)
+        end as decay_per_second,
+        occurrences.lifespan_days * 86400.0 as lifespan_seconds,
         scoring_events.event_sequence
     from occurrences
     inner join scoring_events
@@ -88,16 +93,12 @@ occurrence_worth_at_each_event as (
     select
         scoring_events.lead_id,
         scoring_events.scoring_model,
-        scoring_events.event_id,
+        scoring_events.event_sequence,
         counted_occurrences.dimension,
-        counted_occurrences.points * case
-            when counted_occurrences.half_life_days is null then 1.0
-            else power(
-                0.5,
-                {{ lf_days_between('counted_occurrences.occurred_at', 'scoring_events.occurred_at') }}
-                / counted_occurrences.half_life_days
-            )
-        end as worth
+        counted_occurrences.points * exp(
+            -counted_occurrences.decay_per_second
+            * (scoring_events.occurred_epoch - counted_occurrences.occurred_epoch)
+        ) as worth
     from scoring_events
     inner join counted_occurrences
         on
@@ -105,21 +106,21 @@ occurrence_worth_at_each_event as (
             and scoring_events.scoring_model = counted_occurrences.scoring_model
             and scoring_events.event_sequence >= counted_occurrences.event_sequence
     where
-        counted_occurrences.lifespan_days is null
-        or {{ lf_days_between('counted_occurrences.occurred_at', 'scoring_events.occurred_at') }}
-        < counted_occurrences.lifespan_days
+        counted_occurrences.lifespan_seconds is null
+        or scoring_events.occurred_epoch - counted_occurrences.occurred_epoch
+        < counted_occurrences.lifespan_seconds
 ),
 
 behavior_at_each_event as (
     select
         lead_id,
         scoring_model,
-        event_id,
+        event_sequence,
         sum(case when dimension = 'engagement' then worth else 0 end) as engagement_score,
         sum(case when dimension = 'intent' then worth else 0 end) as intent_score,
         sum(case when dimension = 'negative' then worth else 0 end) as negative_score
     from occurrence_worth_at_each_event
-    group by lead_id, scoring_model, event_id
+    group by lead_id, scoring_model, event_sequence
 ),
 
 scored as (
@@ -144,7 +145,7 @@ scored as (
         on
             scoring_events.lead_id = behavior_at_each_event.lead_id
             and scoring_events.scoring_model = behavior_at_each_event.scoring_model
-            and scoring_events.event_id = behavior_at_each_event.event_id
+            and scoring_events.event_sequence = behavior_at_each_event.event_sequence
 ),
 
 qualified as (
