@@ -8,12 +8,12 @@ PROFILE ?= default
 RAW_DIR ?= data/raw
 export LEAD_FUNNEL_RAW_DIR ?= $(RAW_DIR)
 
-.PHONY: setup run data build summary test lint sqllint pytest bench clean
+.PHONY: setup run data build summary check report browser test lint sqllint pytest bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,bi]'
 	touch $@
 
 setup: $(VENV)/.installed
@@ -27,7 +27,19 @@ build: setup
 summary: setup
 	$(BIN)/lead-funnel summary
 
-run: data build summary
+check: setup
+	$(BIN)/lead-funnel check
+
+report: setup
+	$(BIN)/lead-funnel report
+
+run: data build summary check report
+
+# The report test drives Debian's headless Chromium; install it when missing (CI runs as root).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo "sudo -n" ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
 lint: setup
 	$(BIN)/ruff check src tests
@@ -38,10 +50,10 @@ sqllint: setup
 	LEAD_FUNNEL_RAW_DIR=tests/fixtures/raw_small LEAD_FUNNEL_DUCKDB_PATH=target/sqlfluff.duckdb \
 		$(BIN)/sqlfluff lint models macros tests/dbt analyses snapshots
 
-pytest: setup
+pytest: setup browser
 	$(BIN)/pytest -q
 
 test: lint sqllint pytest
 
 clean:
-	rm -rf target logs warehouse
+	rm -rf target logs warehouse/*.duckdb warehouse/*.wal reports

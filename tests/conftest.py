@@ -29,6 +29,19 @@ def query(db_path: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
+def copy_warehouse(db_path: Path, target: Path) -> Path:
+    """A copy of a built warehouse (with its write-ahead log) that another process may open.
+
+    dbt-duckdb may keep the session's warehouse open in this process, which locks the file
+    against other processes (the MetricFlow CLI) and against writes by a test that breaks it.
+    """
+    shutil.copy(db_path, target)
+    wal = db_path.with_name(db_path.name + ".wal")
+    if wal.is_file():
+        shutil.copy(wal, target.with_name(target.name + ".wal"))
+    return target
+
+
 @pytest.fixture
 def small_raw_copy(tmp_path: Path) -> Path:
     """A writable copy of the hand-made raw fixture, for tests that break it."""

@@ -1,4 +1,4 @@
-"""The `lead-funnel` command: generate data, build the warehouse, summarise it."""
+"""The `lead-funnel` command: generate data, build the warehouse, check it, summarise, report."""
 
 from __future__ import annotations
 
@@ -62,6 +62,41 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_check(args: argparse.Namespace) -> int:
+    from lead_funnel.quality import run_check
+
+    db_path = Path(args.duckdb_path) if args.duckdb_path else paths.duckdb_path()
+    if args.scope != "raw" and not db_path.is_file():
+        print(
+            f"lead-funnel check: no warehouse at {db_path}; run lead-funnel build", file=sys.stderr
+        )
+        return 2
+    result = run_check(
+        raw_dir=Path(args.raw_dir) if args.raw_dir else None,
+        db_path=db_path,
+        docs_dir=Path(args.docs_dir) if args.docs_dir else None,
+        scope=args.scope,
+        sample_rows=args.sample_rows,
+    )
+    print(result.summary())
+    return 0 if result.success else 1
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from lead_funnel.report import default_report_path, write_report
+
+    db_path = Path(args.duckdb_path) if args.duckdb_path else paths.duckdb_path()
+    if not db_path.is_file():
+        print(
+            f"lead-funnel report: no warehouse at {db_path}; run lead-funnel build", file=sys.stderr
+        )
+        return 2
+    out = Path(args.out) if args.out else default_report_path()
+    written = write_report(db_path, out, scoring_model=args.scoring_model)
+    print(f"Report: {written.resolve()}")
+    return 0
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     from lead_funnel.bench import bench_scoring
     from lead_funnel.generator import generate
@@ -113,6 +148,29 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--as-of", default="2026-09-30 00:00:00", help="score_as_of of the runs")
     bench.add_argument("--reference", action="store_true", help="also time the Python reference")
     bench.set_defaults(func=_cmd_bench)
+
+    check = verbs.add_parser(
+        "check", help="Great Expectations checkpoint on the raw files and marts, with Data Docs"
+    )
+    check.add_argument("--raw-dir", help="raw folder (default: LEAD_FUNNEL_RAW_DIR or data/raw)")
+    check.add_argument("--duckdb-path", help="warehouse file (default: LEAD_FUNNEL_DUCKDB_PATH)")
+    check.add_argument("--docs-dir", help="Data Docs folder (default: reports/data_docs)")
+    check.add_argument("--scope", default="all", choices=["all", "raw", "marts"])
+    check.add_argument(
+        "--sample-rows",
+        type=int,
+        default=250_000,
+        help="validate larger tables on a reproducible sample of this many rows",
+    )
+    check.set_defaults(func=_cmd_check)
+
+    report = verbs.add_parser("report", help="write the self-contained HTML funnel report")
+    report.add_argument("--duckdb-path", help="warehouse file (default: LEAD_FUNNEL_DUCKDB_PATH)")
+    report.add_argument("--out", help="HTML file (default: reports/lead_funnel_report.html)")
+    report.add_argument(
+        "--scoring-model", default=None, help="scoring model (default: the default)"
+    )
+    report.set_defaults(func=_cmd_report)
 
     summary = verbs.add_parser("summary", help="rows per layer and quarantine counts")
     summary.add_argument("--duckdb-path", help="warehouse file (default: LEAD_FUNNEL_DUCKDB_PATH)")

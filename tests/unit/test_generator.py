@@ -64,7 +64,7 @@ def test_same_seed_gives_identical_bytes_and_other_seed_differs(tmp_path: Path) 
     generate(300, seed=11, out_dir=tmp_path / "b", progress=False)
     generate(300, seed=12, out_dir=tmp_path / "c", progress=False)
     files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.*"))
-    assert len(files) == len(raw_tables()) + 4
+    assert len(files) == len(raw_tables()) + 5  # ground_truth: 4 files + product_usage_truth.csv
     for rel in files:
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
     a = (tmp_path / "a" / "engagement_events.csv").read_bytes()

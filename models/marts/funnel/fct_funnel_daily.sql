@@ -92,10 +92,12 @@ final as (
         stage_order,
         leads_entering,
         leads_leaving,
-        sum(leads_entering - leads_leaving) over (
-            partition by scoring_model, stage
-            order by funnel_date asc
-            rows between unbounded preceding and current row
+        cast(
+            sum(leads_entering - leads_leaving) over (
+                partition by scoring_model, stage
+                order by funnel_date asc
+                rows between unbounded preceding and current row
+            ) as {{ dbt.type_bigint() }}
         ) as leads_in_stage
     from daily
 )

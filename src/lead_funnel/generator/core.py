@@ -65,6 +65,9 @@ TRUTH_LEAD_COLUMNS = (
     "is_merged_duplicate",
     "has_padded_email",
 )
+# One row per free-trial lead (ground_truth/product_usage_truth.csv): its sign-up, whether the
+# simulation activated it, and its paid upgrade; written apart from mess.json's tallies.
+TRUTH_PRODUCT_COLUMNS = ("lead_id", "signed_up_at", "is_activated", "upgraded_at")
 TRUTH_CYCLE_COLUMNS = (
     "lead_id",
     "cycle_number",
@@ -230,6 +233,7 @@ class _Run:
     n_leads: int
     writers: dict[str, TableWriter] = field(default_factory=dict)
     truth: dict[str, TableWriter] = field(default_factory=dict)
+    product_truth: TableWriter | None = None
     next_account: int = 1
     next_lead: int = 1
     next_event: int = 1
@@ -919,7 +923,7 @@ def _write_product_usage(
     counts[:, k_of["integration_connected"]] = activated * (rng.random(m) < 0.2 + 0.4 * f)
     counts[:, k_of["plan_limit_approached"]] = activated * (rng.random(m) < 0.1 + 0.5 * it)
     counts[:, k_of["pricing_viewed_in_app"]] = activated * rng.poisson(0.3 + 2.0 * it)
-    upgraded = activated & (rng.random(m) < 1 / (1 + np.exp(-(-3.2 + 2.5 * f + 2.5 * it))))
+    upgraded = activated & (rng.random(m) < 1 / (1 + np.exp(-(-3.9 + 2.5 * f + 2.5 * it))))
     counts[:, k_of["plan_upgraded"]] = upgraded
     per_lead = counts.sum(axis=1)
     lead_rep = np.repeat(np.arange(m), per_lead)
@@ -942,6 +946,18 @@ def _write_product_usage(
             "occurred_at": ts_strings(at),
         }
     )
+    if run.product_truth is not None:
+        upgraded_at = np.full(m, -1, dtype=np.int64)
+        is_up = kind_rep == k_of["plan_upgraded"]
+        upgraded_at[lead_rep[is_up]] = at[is_up]
+        run.product_truth.write(
+            {
+                "lead_id": ids("L", lead_num[idx]),
+                "signed_up_at": ts_strings(np.minimum(signup, run.end)),
+                "is_activated": ["true" if a else "false" for a in activated.tolist()],
+                "upgraded_at": ts_strings(upgraded_at, mask=upgraded_at < 0),
+            }
+        )
 
 
 # ---------------------------------------------------------------------------------------
@@ -1377,6 +1393,9 @@ def generate(
         run.truth["mql_cycles_truth"] = TableWriter(
             truth_dir, "mql_cycles_truth", TRUTH_CYCLE_COLUMNS, "csv"
         )
+        run.product_truth = TableWriter(
+            truth_dir, "product_usage_truth", TRUTH_PRODUCT_COLUMNS, "csv"
+        )
         _write_campaigns_and_spend(run)
         n_chunks = math.ceil(n_leads / chunk_size)
         with tqdm(total=n_leads, unit="lead", desc="generating", disable=not progress) as bar:
@@ -1387,6 +1406,8 @@ def generate(
     finally:
         for w in (*run.writers.values(), *run.truth.values()):
             w.close()
+        if run.product_truth is not None:
+            run.product_truth.close()
     summary: dict[str, Any] = {
         "seed": seed,
         "profile": profile,
