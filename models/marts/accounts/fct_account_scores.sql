@@ -100,7 +100,7 @@ final as (
         accounts.employee_band,
         accounts.region,
         coalesce(contact_rollup.contact_count, 0) as contact_count,
-        coalesce(contact_rollup.mql_contact_count, 0) as mql_contact_count,
+        cast(coalesce(contact_rollup.mql_contact_count, 0) as {{ dbt.type_bigint() }}) as mql_contact_count,
         account_fit.account_fit_score,
         coalesce(contact_rollup.engagement_sum, 0) as engagement_sum,
         least(coalesce(contact_rollup.engagement_sum, 0), qualification_rules.engagement_cap)
@@ -111,14 +111,14 @@ final as (
             account_fit.account_fit_score
             + least(coalesce(contact_rollup.engagement_sum, 0), qualification_rules.engagement_cap)
         ) as account_score,
-        coalesce(contact_rollup.engaged_contact_count, 0) as engaged_contact_count,
+        cast(coalesce(contact_rollup.engaged_contact_count, 0) as {{ dbt.type_bigint() }}) as engaged_contact_count,
         coalesce(contact_rollup.engaged_persona_count, 0) as engaged_persona_count,
         mqa_moments.occurred_at is not null as is_marketing_qualified_account,
         mqa_moments.occurred_at as marketing_qualified_account_at,
         mqa_moments.lead_id as mqa_trigger_lead_id,
         mqa_moments.event_id as mqa_trigger_event_id,
         mqa_moments.account_score as account_score_at_mqa,
-        mqa_moments.engaged_contacts as engaged_contacts_at_mqa,
+        cast(mqa_moments.engaged_contacts as {{ dbt.type_bigint() }}) as engaged_contacts_at_mqa,
         {{ lf_score_as_of() }} as scored_as_of
     from account_fit
     inner join accounts
