@@ -111,7 +111,8 @@ final as (
             account_fit.account_fit_score
             + least(coalesce(contact_rollup.engagement_sum, 0), qualification_rules.engagement_cap)
         ) as account_score,
-        cast(coalesce(contact_rollup.engaged_contact_count, 0) as {{ dbt.type_bigint() }}) as engaged_contact_count,
+        cast(coalesce(contact_rollup.engaged_contact_count, 0) as {{ dbt.type_bigint() }})
+            as engaged_contact_count,
         coalesce(contact_rollup.engaged_persona_count, 0) as engaged_persona_count,
         mqa_moments.occurred_at is not null as is_marketing_qualified_account,
         mqa_moments.occurred_at as marketing_qualified_account_at,
