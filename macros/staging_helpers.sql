@@ -63,3 +63,37 @@
         ) as rejection_reason
     from {{ relation }}
 {%- endmacro %}
+
+
+{#- The rows of `rows_relation` (raw text columns of a table whose rows belong to a lead) with
+    parsed_moment (the `moment_column` as a timestamp) and row_issue: the first of
+    missing_required_value, unreadable_timestamp, future_timestamp, the lookup's reason when
+    the value is not in the lookup seed (e.g. unknown_event_type), unknown_lead; null when the
+    row is fine. `lookup` is a dict with relation, raw_column, lookup_column and reason. -#}
+{% macro lf_lead_row_issues(rows_relation, required_columns, moment_column, accepted_leads, lookup=none) -%}
+    {%- set parsed = lf_try_cast(lf_clean_text(rows_relation ~ '.' ~ moment_column), dbt.type_timestamp()) -%}
+    {%- set qualified_required = [] -%}
+    {%- for column_name in required_columns -%}
+        {%- do qualified_required.append(rows_relation ~ '.' ~ column_name) -%}
+    {%- endfor -%}
+    select
+        {{ rows_relation }}.*,
+        {{ parsed }} as parsed_moment,
+        case
+            when {{ lf_any_missing(qualified_required) }} then 'missing_required_value'
+            when {{ parsed }} is null then 'unreadable_timestamp'
+            when {{ parsed }} > {{ lf_future_limit() }} then 'future_timestamp'
+            {%- if lookup is not none %}
+                when {{ lookup['relation'] }}.{{ lookup['lookup_column'] }} is null then '{{ lookup['reason'] }}'
+            {%- endif %}
+            when {{ accepted_leads }}.lead_id is null then 'unknown_lead'
+        end as row_issue
+    from {{ rows_relation }}
+    {%- if lookup is not none %}
+        left join {{ lookup['relation'] }}
+            on lower({{ lf_clean_text(rows_relation ~ '.' ~ lookup['raw_column']) }})
+            = {{ lookup['relation'] }}.{{ lookup['lookup_column'] }}
+    {%- endif %}
+    left join {{ accepted_leads }}
+        on {{ lf_clean_text(rows_relation ~ '.lead_id') }} = {{ accepted_leads }}.lead_id
+{%- endmacro %}
