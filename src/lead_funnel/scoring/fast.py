@@ -22,6 +22,7 @@ subtracted as the running sum at the last expired event, decayed to the current 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,15 +30,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from lead_funnel.scoring.reference import (
-    BAND_SOURCES,
     MQL_TOLERANCE,
     SECONDS_PER_DAY,
     BehaviorRule,
     LeadProfile,
     Rules,
-    band_of,
+    matched_fit_rules,
     parse_properties,
-    title_attributes,
 )
 
 
@@ -77,10 +76,7 @@ class FastScorer:
         self.model_name = model_name
         self.fast_track = rules.fast_track_event_types.get(model_name, frozenset())
         self.behavior_rules: list[BehaviorRule] = rules.behavior_rules_of(model_name)
-        self._fit_rules = rules.fit_rules_of(model_name)
-        self._titles: dict[str | None, dict[str, str]] = {}
-        self._fits: dict[tuple, tuple[float, bool]] = {}
-        self._bands: dict[tuple[str, float | None], str | None] = {}
+        self._fits: dict[LeadProfile, tuple[float, bool]] = {}
         # one accumulation group per (half-life, lifespan)
         keys = sorted(
             {(r.half_life_days, r.lifespan_days) for r in self.behavior_rules},
@@ -91,60 +87,20 @@ class FastScorer:
 
     # -- fit ---------------------------------------------------------------------------------
     def fit(self, lead: LeadProfile) -> tuple[float, bool]:
-        """(fit score, is fit-disqualified) of a lead, as `reference.matched_fit_rules` gives."""
-        rules = self.rules
-        country = lead.country if lead.country is not None else lead.account_country
-        if lead.email_domain is None:
-            email_type = None
-        elif lead.email_domain in rules.free_mail_domains:
-            email_type = "free_mail"
-        else:
-            email_type = "business"
-        competitor = any(
-            d is not None and d in rules.competitor_domains
-            for d in (lead.email_domain, lead.account_domain)
-        )
-        bands = tuple(
-            self._band(attribute, getattr(lead, source))
-            for attribute, source in BAND_SOURCES.items()
-        )
-        key = (lead.job_title, email_type, competitor, lead.industry, country, bands)
-        cached = self._fits.get(key)
-        if cached is not None:
-            return cached
-        title = self._titles.get(lead.job_title)
-        if title is None:
-            title = self._titles[lead.job_title] = title_attributes(rules, lead.job_title)
-        attributes: dict[str, str | None] = {
-            "industry": lead.industry,
-            "country": country,
-            "region": rules.regions.get(country) if country is not None else None,
-            "email_type": email_type,
-            "is_competitor": "true" if competitor else "false",
-            "persona": None,
-            "seniority": None,
-        }
-        for attribute, value in zip(BAND_SOURCES, bands, strict=True):
-            attributes[attribute] = value
-        attributes.update(title)
-        matched = [
-            rule
-            for rule in self._fit_rules
-            if attributes.get(rule.attribute) is not None
-            and attributes[rule.attribute] == rule.attribute_value
-        ]
-        result = (
-            float(sum(rule.points for rule in matched)),
-            any(rule.is_disqualifying for rule in matched),
-        )
-        self._fits[key] = result
-        return result
+        """(fit score, is fit-disqualified) of a lead, from `reference.matched_fit_rules`.
 
-    def _band(self, attribute: str, value: float | None) -> str | None:
-        key = (attribute, value)
-        if key not in self._bands:
-            self._bands[key] = band_of(self.rules, attribute, value)
-        return self._bands[key]
+        Fit does not depend on the lead's id, so leads with equal attributes share one result.
+        """
+        key = dataclasses.replace(lead, lead_id="")
+        cached = self._fits.get(key)
+        if cached is None:
+            matched = matched_fit_rules(self.rules, self.model_name, lead)
+            cached = (
+                float(sum(rule.points for rule in matched)),
+                any(rule.is_disqualifying for rule in matched),
+            )
+            self._fits[key] = cached
+        return cached
 
     # -- behaviour ---------------------------------------------------------------------------
     def _matches(
