@@ -56,46 +56,36 @@ sliced as (
         on durations.lead_id = segments.lead_id
 ),
 
-by_cohort as (
+with_all_cohorts as (
     select
-        mql_month as period_month,
-        scoring_model,
-        from_stage,
-        to_stage,
-        stage_pair_order,
-        slice_dimension,
-        slice_value,
-        count(*) as n,
-        avg(elapsed_hours) as mean_hours,
-        {{ lf_percentile('elapsed_hours', 0.5) }} as median_hours,
-        {{ lf_percentile('elapsed_hours', 0.75) }} as p75_hours,
-        {{ lf_percentile('elapsed_hours', 0.9) }} as p90_hours
+        *,
+        mql_month as period_month
     from sliced
-    group by mql_month, scoring_model, from_stage, to_stage, stage_pair_order, slice_dimension, slice_value
-),
-
-all_cohorts as (
+    union all
     select
-        cast(null as date) as period_month,
-        scoring_model,
-        from_stage,
-        to_stage,
-        stage_pair_order,
-        slice_dimension,
-        slice_value,
-        count(*) as n,
-        avg(elapsed_hours) as mean_hours,
-        {{ lf_percentile('elapsed_hours', 0.5) }} as median_hours,
-        {{ lf_percentile('elapsed_hours', 0.75) }} as p75_hours,
-        {{ lf_percentile('elapsed_hours', 0.9) }} as p90_hours
+        *,
+        cast(null as date) as period_month
     from sliced
-    group by scoring_model, from_stage, to_stage, stage_pair_order, slice_dimension, slice_value
 ),
 
 unioned as (
-    select * from by_cohort
-    union all
-    select * from all_cohorts
+    select
+        period_month,
+        scoring_model,
+        from_stage,
+        to_stage,
+        stage_pair_order,
+        slice_dimension,
+        slice_value,
+        count(*) as n,
+        avg(elapsed_hours) as mean_hours,
+        {{ lf_percentile('elapsed_hours', 0.5) }} as median_hours,
+        {{ lf_percentile('elapsed_hours', 0.75) }} as p75_hours,
+        {{ lf_percentile('elapsed_hours', 0.9) }} as p90_hours
+    from with_all_cohorts
+    group by
+        period_month, scoring_model, from_stage, to_stage, stage_pair_order,
+        slice_dimension, slice_value
 ),
 
 final as (
