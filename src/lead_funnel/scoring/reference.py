@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 #: A score equal to the threshold "on paper" may miss it by a floating-point rounding error;
@@ -43,6 +44,18 @@ class ScoringModel:
     mql_threshold: float
     min_fit_score: float
     is_default: bool
+    #: `reset_behavior`: behaviour earned up to a recycle stops counting; `keep`: it counts on.
+    on_recycle: str = "reset_behavior"
+    #: Whether a `sales_rejected` status resets behaviour too (as a recycle does).
+    reset_on_rejection: bool = False
+    #: The MQL condition needs positive engagement within this many days; None = no gate.
+    requires_activity_within_days: float | None = None
+
+    def resets_on(self, status: str) -> bool:
+        """Whether a lead status change of this kind resets behaviour under this model."""
+        if self.on_recycle == "keep":
+            return False
+        return status == "recycled" or (status == "sales_rejected" and self.reset_on_rejection)
 
 
 @dataclass(frozen=True)
@@ -57,12 +70,16 @@ class FitRule:
     is_disqualifying: bool
 
 
+DECAY_KINDS = ("none", "half_life", "lifespan", "linear")
+
+
 @dataclass(frozen=True)
 class BehaviorRule:
     """One row of `scoring_behavior_rules`: points for an engagement event, with caps and decay.
 
     `property_name`/`property_value` narrow the rule to events whose JSON properties hold that
     key with exactly that value. The optional numbers are None when the seed cell is empty.
+    `decay_kind` is one of `DECAY_KINDS`; `lifespan_days` may also cut off a half-life.
     """
 
     scoring_model: str
@@ -77,6 +94,51 @@ class BehaviorRule:
     cap_period_days: float | None
     half_life_days: float | None
     lifespan_days: float | None
+    score_group: str | None = None
+    decay_kind: str = "none"
+    linear_decay_days: float | None = None
+
+    def __post_init__(self) -> None:
+        needs = {
+            "half_life": "half_life_days",
+            "lifespan": "lifespan_days",
+            "linear": "linear_decay_days",
+        }
+        if self.decay_kind not in DECAY_KINDS:
+            raise ValueError(
+                f"rule {self.rule_id}: decay_kind {self.decay_kind!r} not in {DECAY_KINDS}"
+            )
+        needed = needs.get(self.decay_kind)
+        if needed is not None and getattr(self, needed) is None:
+            raise ValueError(f"rule {self.rule_id}: decay_kind {self.decay_kind} needs {needed}")
+
+    @property
+    def expires_after_seconds(self) -> float | None:
+        """Age in seconds from which an occurrence is worth 0 (lifespan or linear end)."""
+        if self.decay_kind == "linear":
+            return self.linear_decay_days * SECONDS_PER_DAY
+        if self.decay_kind in ("lifespan", "half_life") and self.lifespan_days is not None:
+            return self.lifespan_days * SECONDS_PER_DAY
+        return None
+
+
+@dataclass(frozen=True)
+class ScoreGroup:
+    """One row of `scoring_groups`: the most a group of behaviour rules may add at any time."""
+
+    scoring_model: str
+    score_group: str
+    max_points: float | None
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """One row of `scoring_suppression`: an event type that keeps a lead from becoming an MQL
+    until a later event of `lifts_on_event_type`."""
+
+    scoring_model: str
+    event_type: str
+    lifts_on_event_type: str
 
 
 @dataclass(frozen=True)
@@ -124,6 +186,8 @@ class Rules:
     competitor_domains: frozenset[str]
     free_mail_domains: frozenset[str]
     grade_bands: Sequence[GradeBand]
+    groups: Mapping[tuple[str, str], ScoreGroup] = field(default_factory=dict)
+    suppressions: Sequence[Suppression] = ()
 
     def model(self, name: str) -> ScoringModel:
         """The scoring model called `name`; a KeyError names the known ones."""
@@ -139,6 +203,21 @@ class Rules:
 
     def behavior_rules_of(self, model_name: str) -> list[BehaviorRule]:
         return [rule for rule in self.behavior_rules if rule.scoring_model == model_name]
+
+    def group_max(self, model_name: str, group: str | None) -> float | None:
+        """The maximum of a score group, None when the group has none (or no group)."""
+        if group is None:
+            return None
+        found = self.groups.get((model_name, group))
+        return None if found is None else found.max_points
+
+    def suppressions_of(self, model_name: str) -> dict[str, frozenset[str]]:
+        """Suppressing event type -> the event types that lift it, for one model."""
+        lifts: dict[str, set[str]] = defaultdict(set)
+        for row in self.suppressions:
+            if row.scoring_model == model_name:
+                lifts[row.event_type].add(row.lifts_on_event_type)
+        return {event_type: frozenset(types) for event_type, types in lifts.items()}
 
 
 def _text(value: str | None) -> str | None:
@@ -164,10 +243,12 @@ def _boolean(value: str | None) -> bool:
     return text is not None and text.lower() in {"true", "t", "1", "yes"}
 
 
-def _read_seed(seed_dir: Path, name: str) -> list[dict[str, str]]:
+def _read_seed(seed_dir: Path, name: str, optional: bool = False) -> list[dict[str, str]]:
     """Rows of seed `name`.csv, found anywhere under `seed_dir` (seeds live in sub-folders)."""
     matches = sorted(seed_dir.rglob(f"{name}.csv"))
     if not matches:
+        if optional:
+            return []
         raise FileNotFoundError(f"seed {name}.csv not found under {seed_dir}")
     with matches[0].open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
@@ -187,6 +268,9 @@ def load_rules(seed_dir: Path | None = None) -> Rules:
             mql_threshold=float(row["mql_threshold"]),
             min_fit_score=float(row["min_fit_score"]),
             is_default=_boolean(row.get("is_default")),
+            on_recycle=_text(row.get("on_recycle")) or "reset_behavior",
+            reset_on_rejection=_boolean(row.get("reset_on_rejection")),
+            requires_activity_within_days=_number(row.get("requires_activity_within_days")),
         )
         for row in _read_seed(seed_dir, "scoring_models")
     }
@@ -215,8 +299,23 @@ def load_rules(seed_dir: Path | None = None) -> Rules:
             cap_period_days=_number(row["cap_period_days"]),
             half_life_days=_number(row["half_life_days"]),
             lifespan_days=_number(row["lifespan_days"]),
+            score_group=_text(row.get("score_group")),
+            decay_kind=_text(row.get("decay_kind")) or "none",
+            linear_decay_days=_number(row.get("linear_decay_days")),
         )
         for row in _read_seed(seed_dir, "scoring_behavior_rules")
+    ]
+    groups = {
+        (row["scoring_model"], row["score_group"]): ScoreGroup(
+            scoring_model=row["scoring_model"],
+            score_group=row["score_group"],
+            max_points=_number(row["max_points"]),
+        )
+        for row in _read_seed(seed_dir, "scoring_groups", optional=True)
+    }
+    suppressions = [
+        Suppression(row["scoring_model"], row["event_type"], row["lifts_on_event_type"])
+        for row in _read_seed(seed_dir, "scoring_suppression", optional=True)
     ]
     fast_track: dict[str, set[str]] = defaultdict(set)
     for row in _read_seed(seed_dir, "scoring_fast_track_events"):
@@ -263,6 +362,8 @@ def load_rules(seed_dir: Path | None = None) -> Rules:
         competitor_domains=competitors,
         free_mail_domains=free_mail,
         grade_bands=grade_bands,
+        groups=groups,
+        suppressions=suppressions,
     )
 
 
@@ -298,6 +399,15 @@ class Event:
     event_type: str
     occurred_at: datetime
     properties: str | None = None
+    lead_id: str | None = None
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One staged lead status change; only `recycled` and `sales_rejected` matter to scoring."""
+
+    changed_at: datetime
+    status: str
     lead_id: str | None = None
 
 
@@ -455,68 +565,117 @@ def ordered(events: Iterable[Event]) -> list[Event]:
     return sorted(events, key=lambda event: (event.occurred_at, event.event_id))
 
 
+#: Cap periods are consecutive blocks of `cap_period_days` counted from this moment (a Monday,
+#: 2000-01-03 00:00:00 UTC), so 1-day periods are UTC days and 7-day periods ISO weeks.
+CAP_PERIOD_ORIGIN = datetime(2000, 1, 3)
+
+
+def epoch_seconds(at: datetime) -> float:
+    """Seconds since 1970-01-01 00:00:00 (timestamps are naive UTC)."""
+    return (at - datetime(1970, 1, 1)).total_seconds()
+
+
+def cap_period(rule: BehaviorRule, at: datetime) -> int:
+    """The number of the cap period holding moment `at`: floor(seconds since the origin /
+    (cap_period_days * 86400)). Periods are calendar-aligned, the same for every lead."""
+    seconds = (at - CAP_PERIOD_ORIGIN).total_seconds()
+    return math.floor(seconds / (rule.cap_period_days * SECONDS_PER_DAY))
+
+
+def reset_moments(
+    model: ScoringModel, changes: Iterable[StatusChange], as_of: datetime
+) -> list[datetime]:
+    """The moments at which the model resets a lead's behaviour, ascending, up to `as_of`."""
+    return sorted(
+        {c.changed_at for c in changes if c.changed_at <= as_of and model.resets_on(c.status)}
+    )
+
+
+def segment_of(
+    resets: Sequence[datetime], at: datetime, inclusive: bool = False
+) -> datetime | None:
+    """The scoring segment of moment `at`: the latest reset strictly before it (or at it, with
+    `inclusive`, for the as-of evaluation); None before any reset.
+
+    An event at the very moment of a reset is ordered before the reset, so its points are
+    dropped by it; the as-of moment comes after everything at its own timestamp.
+    """
+    found = None
+    for reset in resets:
+        if reset < at or (inclusive and reset == at):
+            found = reset
+    return found
+
+
 @dataclass(frozen=True)
 class Occurrence:
-    """One (event, rule) match, numbered per rule, with whether the caps let it count."""
+    """One (event, rule) match, numbered per rule and segment, with whether the caps let it
+    count, and the scoring segment (the reset it follows, None before any) it belongs to."""
 
     event: Event
     rule: BehaviorRule
     number: int
     is_counted: bool
+    segment: datetime | None = None
 
     @property
     def occurred_at(self) -> datetime:
         return self.event.occurred_at
 
 
-def is_counted(rule: BehaviorRule, number: int, times: Sequence[datetime]) -> bool:
-    """Whether occurrence `number` (1-based) of a rule counts, given all occurrence times.
+def is_counted(rule: BehaviorRule, number: int, number_in_period: int) -> bool:
+    """Whether an occurrence counts, given its 1-based number within its segment and within
+    its cap period (of that segment).
 
-    - not repeatable: only occurrence 1 counts;
-    - cap_count with cap_period_days: occurrence n counts when n <= cap_count or occurrence
-      n - cap_count happened at or before t - cap_period_days (fewer than cap_count earlier
-      occurrences, counted or not, in the window (t - period, t]);
-    - cap_count alone: the first cap_count count;
+    - not repeatable: only the segment's first occurrence counts;
+    - cap_count with cap_period_days: at most cap_count count per period; a lead that keeps
+      engaging earns cap_count in every period;
+    - cap_count alone: the segment's first cap_count count;
     - neither: every occurrence counts.
     """
     if not rule.is_repeatable:
         return number == 1
     if rule.cap_count is None:
         return True
-    if number <= rule.cap_count:
-        return True
     if rule.cap_period_days is None:
-        return False
-    occurred_at = times[number - 1]
-    earlier = times[number - rule.cap_count - 1]
-    return earlier <= occurred_at - timedelta(days=rule.cap_period_days)
+        return number <= rule.cap_count
+    return number_in_period <= rule.cap_count
 
 
-def occurrences_of(rules: Sequence[BehaviorRule], events: Sequence[Event]) -> list[Occurrence]:
-    """Every (event, rule) match in event order, numbered per rule and capped.
+def occurrences_of(
+    rules: Sequence[BehaviorRule], events: Sequence[Event], resets: Sequence[datetime] = ()
+) -> list[Occurrence]:
+    """Every (event, rule) match in event order, numbered per rule and segment, and capped.
 
     Caps are decided here, on occurrences, before any decay: a capped occurrence is worth
-    nothing at any time.
+    nothing at any time. A reset starts the numbering (and the cap periods' counts) afresh.
     """
-    matches: list[tuple[Event, BehaviorRule]] = [
-        (event, rule) for event in ordered(events) for rule in rules if event_matches(rule, event)
-    ]
-    times_by_rule: dict[str, list[datetime]] = defaultdict(list)
-    for event, rule in matches:
-        times_by_rule[rule.rule_id].append(event.occurred_at)
-    numbers: dict[str, int] = defaultdict(int)
+    numbers: dict[tuple, int] = defaultdict(int)
+    in_period: dict[tuple, int] = defaultdict(int)
     result = []
-    for event, rule in matches:
-        numbers[rule.rule_id] += 1
-        number = numbers[rule.rule_id]
-        result.append(
-            Occurrence(
-                event=event,
-                rule=rule,
-                number=number,
-                is_counted=is_counted(rule, number, times_by_rule[rule.rule_id]),
+    for event in ordered(events):
+        segment = segment_of(resets, event.occurred_at)
+        for rule in rules:
+            if not event_matches(rule, event):
+                continue
+            numbers[(rule.rule_id, segment)] += 1
+            period = (
+                cap_period(rule, event.occurred_at) if rule.cap_period_days is not None else None
             )
-        )
+            in_period[(rule.rule_id, segment, period)] += 1
+            result.append(
+                Occurrence(
+                    event=event,
+                    rule=rule,
+                    number=numbers[(rule.rule_id, segment)],
+                    is_counted=is_counted(
+                        rule,
+                        numbers[(rule.rule_id, segment)],
+                        in_period[(rule.rule_id, segment, period)],
+                    ),
+                    segment=segment,
+                )
+            )
     return result
 
 
@@ -530,32 +689,49 @@ def age_in_days(occurred_at: datetime, at: datetime) -> float:
     return (at - occurred_at).total_seconds() / SECONDS_PER_DAY
 
 
-def worth(occurrence: Occurrence, at: datetime) -> float:
-    """What a counted occurrence is worth at time `at`.
+def decayed(rule: BehaviorRule, occurred_at: datetime, at: datetime) -> float:
+    """What one counted occurrence of `rule` at `occurred_at` is worth at time `at`.
 
-    `points * 0.5 ^ (age / half_life_days)` with a half-life, else `points`; 0 from the moment
-    the age reaches `lifespan_days` (age >= lifespan). Negative points decay the same way. An
-    occurrence the caps did not count is worth 0.
+    By `decay_kind` (age = T - t in days, from seconds / 86400):
+    - `none`: the points;
+    - `half_life`: `points * 0.5 ^ (age / half_life_days)`, and 0 from `lifespan_days` if set;
+    - `lifespan`: the points until the age reaches `lifespan_days`, then 0;
+    - `linear`: `points * (1 - age / linear_decay_days)`, 0 from `linear_decay_days` on.
+    An occurrence expires when its age in seconds reaches `days * 86400`. Negative points
+    decay the same way.
     """
+    age_seconds = (at - occurred_at).total_seconds()
+    expires = rule.expires_after_seconds
+    if expires is not None and age_seconds >= expires:
+        return 0.0
+    if rule.decay_kind == "half_life":
+        return rule.points * 0.5 ** ((age_seconds / SECONDS_PER_DAY) / rule.half_life_days)
+    if rule.decay_kind == "linear":
+        return rule.points * (1.0 - (age_seconds / SECONDS_PER_DAY) / rule.linear_decay_days)
+    return rule.points
+
+
+def worth(occurrence: Occurrence, at: datetime) -> float:
+    """What an occurrence is worth at `at`: its decayed points if the caps counted it, else 0.
+    (Whether it still belongs to the current segment is the caller's concern.)"""
     if not occurrence.is_counted:
         return 0.0
-    rule = occurrence.rule
-    age = age_in_days(occurrence.occurred_at, at)
-    if rule.lifespan_days is not None and age >= rule.lifespan_days:
-        return 0.0
-    if rule.half_life_days is not None:
-        return rule.points * 0.5 ** (age / rule.half_life_days)
-    return rule.points
+    return decayed(occurrence.rule, occurrence.occurred_at, at)
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The scores at one moment; `lead_score` is the raw score clamped to 0..100."""
+    """The scores at one moment; `lead_score` is the raw score clamped to 0..100.
+
+    `group_adjustments` holds, per capped score group, the (negative) points the group's cap
+    removed; they are already included in the dimension scores.
+    """
 
     fit_score: float
     engagement_score: float
     intent_score: float
     negative_score: float
+    group_adjustments: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def raw_score(self) -> float:
@@ -567,19 +743,54 @@ class Snapshot:
         return min(100.0, max(0.0, self.raw_score))
 
 
-def evaluate(fit_score: float, occurrences: Iterable[Occurrence], at: datetime) -> Snapshot:
-    """Sum the decayed worth of occurrences per dimension at time `at`."""
-    dimensions = {"engagement": 0.0, "intent": 0.0, "negative": 0.0}
+def group_adjustments(
+    rules: Rules, model_name: str, worth_by_rule: Mapping[BehaviorRule, float]
+) -> dict[str, tuple[str, float]]:
+    """Per score group whose summed worth exceeds its maximum: (dimension, max - sum)."""
+    sums: dict[str, float] = defaultdict(float)
+    dimension_of: dict[str, str] = {}
+    for rule, value in worth_by_rule.items():
+        if rule.score_group is None:
+            continue
+        sums[rule.score_group] += value
+        dimension_of[rule.score_group] = rule.dimension
+    result = {}
+    for group, total in sorted(sums.items()):
+        maximum = rules.group_max(model_name, group)
+        if maximum is not None and total > maximum:
+            result[group] = (dimension_of[group], maximum - total)
+    return result
+
+
+def evaluate(
+    rules: Rules,
+    model_name: str,
+    fit_score: float,
+    occurrences: Iterable[Occurrence],
+    at: datetime,
+    segment: datetime | None,
+) -> Snapshot:
+    """Sum the decayed worth of the segment's occurrences per dimension at time `at`, each
+    score group capped at its maximum."""
+    worth_by_rule: dict[BehaviorRule, float] = defaultdict(float)
     for occurrence in occurrences:
-        dimension = occurrence.rule.dimension
-        if dimension not in dimensions:
-            raise ValueError(f"rule {occurrence.rule.rule_id} has unknown dimension {dimension!r}")
-        dimensions[dimension] += worth(occurrence, at)
+        if occurrence.segment != segment:
+            continue
+        worth_by_rule[occurrence.rule] += worth(occurrence, at)
+    dimensions = {"engagement": 0.0, "intent": 0.0, "negative": 0.0}
+    for rule, value in worth_by_rule.items():
+        if rule.dimension not in dimensions:
+            raise ValueError(f"rule {rule.rule_id} has unknown dimension {rule.dimension!r}")
+        dimensions[rule.dimension] += value
+    adjustments = group_adjustments(rules, model_name, worth_by_rule)
+    for dimension, adjustment in adjustments.values():
+        dimensions[dimension] += adjustment
     return Snapshot(
         fit_score=fit_score,
         engagement_score=dimensions["engagement"],
         intent_score=dimensions["intent"],
         negative_score=dimensions["negative"],
+        group_adjustments={group: value for group, (_, value) in adjustments.items()},
     )
 
 
@@ -593,6 +804,56 @@ def grade_for(rules: Rules, model_name: str, dimension: str, score: float) -> st
         if above_min and below_max:
             return band.grade
     return None
+
+
+# --------------------------------------------------------------------------------------------
+# Suppression and recency
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class LeadState:
+    """Suppression and recency right after an event (or at the as-of moment)."""
+
+    suppressed_by: str | None = None
+    last_engaged_at: datetime | None = None
+
+
+def advance_state(
+    state: LeadState,
+    event: Event,
+    lifts: Mapping[str, frozenset[str]],
+    active_since: dict[str, bool],
+    is_engagement: bool,
+) -> None:
+    """Apply one event (in order) to the lead's suppression and recency state.
+
+    A suppressing event type suppresses the lead until a later event of one of the types that
+    lift it; the lifting event itself is evaluated unsuppressed. With several suppressions the
+    lead stays suppressed while any holds; the reason is the latest suppressing event's type.
+    An engagement (an event matching a rule of the model with positive points, counted or not)
+    sets `last_engaged_at`.
+    """
+    for suppressing, lifting in lifts.items():
+        if event.event_type in lifting:
+            active_since.pop(suppressing, None)
+    if event.event_type in lifts:
+        active_since.pop(event.event_type, None)
+        active_since[event.event_type] = True  # re-inserted last: the latest reason
+    state.suppressed_by = next(reversed(active_since), None) if active_since else None
+    if is_engagement:
+        state.last_engaged_at = event.occurred_at
+
+
+def is_recent(model: ScoringModel, last_engaged_at: datetime | None, at: datetime) -> bool:
+    """The recency gate: true without `requires_activity_within_days`; else an engagement at
+    most that many days (age in seconds <= days * 86400) before `at`."""
+    days = model.requires_activity_within_days
+    if days is None:
+        return True
+    if last_engaged_at is None:
+        return False
+    return (at - last_engaged_at).total_seconds() <= days * SECONDS_PER_DAY
 
 
 # --------------------------------------------------------------------------------------------
@@ -615,6 +876,9 @@ class HistoryRow:
     lead_score: float
     is_mql_eligible: bool
     mql_trigger: str | None
+    behavior_reset_at: datetime | None = None
+    is_suppressed: bool = False
+    last_engaged_at: datetime | None = None
 
 
 @dataclass
@@ -638,9 +902,15 @@ class LeadScore:
     mql_trigger: str | None
     mql_trigger_event_id: str | None
     history: list[HistoryRow] = field(default_factory=list)
+    #: rule_id (or `group_cap:<group>`) -> contribution at the as-of moment.
     components: dict[str, float] = field(default_factory=dict)
-    #: Per behaviour rule with an occurrence up to as_of: (occurrences, counted occurrences).
+    #: Per behaviour rule with an occurrence up to as_of: (occurrences, counted occurrences in
+    #: the current segment).
     occurrence_counts: dict[str, tuple[int, int]] = field(default_factory=dict)
+    behavior_reset_at: datetime | None = None
+    is_suppressed: bool = False
+    suppressed_reason: str | None = None
+    last_engaged_at: datetime | None = None
 
 
 def mql_trigger(
@@ -649,14 +919,17 @@ def mql_trigger(
     event_type: str,
     fast_track_types: frozenset[str],
     is_fit_disqualified: bool,
+    is_suppressed: bool = False,
+    is_recent_enough: bool = True,
 ) -> str | None:
     """Which MQL condition holds right after a scoring event, or None.
 
-    Never for a fit-disqualified lead. `threshold` when the lead score reaches the threshold
-    (less 1e-9) and fit reaches the gate; else `fast_track` when the event's type is a
-    fast-track type of the model. Threshold wins when both hold.
+    Never for a fit-disqualified or suppressed lead, nor without recent engagement when the
+    model asks for it. `threshold` when the lead score reaches the threshold (less 1e-9) and fit
+    reaches the gate; else `fast_track` when the event's type is a fast-track type of the
+    model. Threshold wins when both hold.
     """
-    if is_fit_disqualified:
+    if is_fit_disqualified or is_suppressed or not is_recent_enough:
         return None
     reaches_threshold = snapshot.lead_score >= model.mql_threshold - MQL_TOLERANCE
     if reaches_threshold and snapshot.fit_score >= model.min_fit_score:
@@ -672,36 +945,51 @@ def score_lead(
     lead: LeadProfile,
     events: Iterable[Event],
     as_of: datetime,
+    status_changes: Iterable[StatusChange] = (),
 ) -> LeadScore:
     """Score one (surviving) lead under one model, as of `as_of`.
 
     `events` are all the lead's engagement events, including those of leads merged into it;
-    events after `as_of` are ignored.
+    `status_changes` its lead status changes (only resets matter). Anything after `as_of` is
+    ignored.
     """
     model = rules.model(model_name)
     fast_track_types = rules.fast_track_event_types.get(model_name, frozenset())
     behavior_rules = rules.behavior_rules_of(model_name)
+    lifts = rules.suppressions_of(model_name)
+    resets = reset_moments(model, status_changes, as_of)
 
     fit_matches = matched_fit_rules(rules, model_name, lead)
     fit_score = sum(rule.points for rule in fit_matches)
     is_fit_disqualified = any(rule.is_disqualifying for rule in fit_matches)
 
     visible = ordered(event for event in events if event.occurred_at <= as_of)
-    occurrences = occurrences_of(behavior_rules, visible)
+    occurrences = occurrences_of(behavior_rules, visible, resets)
     occurrences_by_event: dict[str, list[Occurrence]] = defaultdict(list)
     for occurrence in occurrences:
         occurrences_by_event[occurrence.event.event_id].append(occurrence)
 
     history: list[HistoryRow] = []
     so_far: list[Occurrence] = []
+    state = LeadState()
+    active_since: dict[str, bool] = {}
     for event in visible:
         own = occurrences_by_event.get(event.event_id, [])
         so_far.extend(own)
+        is_engagement = any(occurrence.rule.points > 0 for occurrence in own)
+        advance_state(state, event, lifts, active_since, is_engagement)
         if not own and event.event_type not in fast_track_types:
             continue  # not a scoring event: no rule matched and not a fast-track type
-        snapshot = evaluate(fit_score, so_far, event.occurred_at)
+        segment = segment_of(resets, event.occurred_at)
+        snapshot = evaluate(rules, model_name, fit_score, so_far, event.occurred_at, segment)
         trigger = mql_trigger(
-            model, snapshot, event.event_type, fast_track_types, is_fit_disqualified
+            model,
+            snapshot,
+            event.event_type,
+            fast_track_types,
+            is_fit_disqualified,
+            is_suppressed=state.suppressed_by is not None,
+            is_recent_enough=is_recent(model, state.last_engaged_at, event.occurred_at),
         )
         history.append(
             HistoryRow(
@@ -716,21 +1004,27 @@ def score_lead(
                 lead_score=snapshot.lead_score,
                 is_mql_eligible=trigger is not None,
                 mql_trigger=trigger,
+                behavior_reset_at=segment,
+                is_suppressed=state.suppressed_by is not None,
+                last_engaged_at=state.last_engaged_at,
             )
         )
 
     first_mql = next((row for row in history if row.is_mql_eligible), None)
-    final = evaluate(fit_score, occurrences, as_of)
+    current = segment_of(resets, as_of, inclusive=True)
+    final = evaluate(rules, model_name, fit_score, occurrences, as_of, current)
 
     components: dict[str, float] = {rule.rule_id: rule.points for rule in fit_matches}
-    for occurrence in occurrences:
-        rule_id = occurrence.rule.rule_id
-        components[rule_id] = components.get(rule_id, 0.0) + worth(occurrence, as_of)
-
     occurrence_counts: dict[str, tuple[int, int]] = {}
     for occurrence in occurrences:
-        seen, counted = occurrence_counts.get(occurrence.rule.rule_id, (0, 0))
-        occurrence_counts[occurrence.rule.rule_id] = (seen + 1, counted + occurrence.is_counted)
+        rule_id = occurrence.rule.rule_id
+        in_segment = occurrence.segment == current
+        value = worth(occurrence, as_of) if in_segment else 0.0
+        components[rule_id] = components.get(rule_id, 0.0) + value
+        seen, counted = occurrence_counts.get(rule_id, (0, 0))
+        occurrence_counts[rule_id] = (seen + 1, counted + (occurrence.is_counted and in_segment))
+    for group, adjustment in final.group_adjustments.items():
+        components[f"group_cap:{group}"] = adjustment
 
     fit_grade = "D" if is_fit_disqualified else grade_for(rules, model_name, "fit", fit_score)
     behaviour_total = final.engagement_score + final.intent_score + final.negative_score
@@ -761,6 +1055,10 @@ def score_lead(
         history=history,
         components=components,
         occurrence_counts=occurrence_counts,
+        behavior_reset_at=current,
+        is_suppressed=state.suppressed_by is not None,
+        suppressed_reason=state.suppressed_by,
+        last_engaged_at=state.last_engaged_at,
     )
 
 
@@ -795,11 +1093,13 @@ def score_population(
     leads: Iterable[LeadRecord],
     events: Iterable[Event],
     as_of: datetime,
+    status_changes: Iterable[StatusChange] = (),
 ) -> dict[str, LeadScore]:
     """Score every surviving lead created at or before `as_of`; keyed by lead_id.
 
-    Merged leads are not scored themselves: their events count for the surviving lead, whose
-    own profile gives the fit. Events must carry `lead_id`; events of unknown leads are ignored.
+    Merged leads are not scored themselves: their events and status changes count for the
+    surviving lead, whose own profile gives the fit. Events and status changes must carry
+    `lead_id`; those of unknown leads are ignored.
     """
     records = {record.lead_id: record for record in leads}
     survivors = resolve_survivors(
@@ -809,11 +1109,20 @@ def score_population(
     for event in events:
         if event.lead_id in survivors:
             events_by_survivor[survivors[event.lead_id]].append(event)
+    changes_by_survivor: dict[str, list[StatusChange]] = defaultdict(list)
+    for change in status_changes:
+        if change.lead_id in survivors:
+            changes_by_survivor[survivors[change.lead_id]].append(change)
     scores = {}
     for lead_id, record in records.items():
         if record.merged_into_lead_id is not None or record.created_at > as_of:
             continue
         scores[lead_id] = score_lead(
-            rules, model_name, record.profile, events_by_survivor.get(lead_id, []), as_of
+            rules,
+            model_name,
+            record.profile,
+            events_by_survivor.get(lead_id, []),
+            as_of,
+            changes_by_survivor.get(lead_id, []),
         )
     return scores
