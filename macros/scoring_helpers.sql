@@ -1,10 +1,27 @@
-{#- The scoring layer's as-of moment: var score_as_of ('YYYY-MM-DD HH:MM:SS'), else the run start. -#}
+{#- The scoring layer's as-of moment: var score_as_of ('YYYY-MM-DD HH:MM:SS'), else the data's
+    watermark (int_data_watermark: the latest accepted timestamp of the staged event tables),
+    read when the calling model compiles, so the same raw files give the same moment on any
+    day. The ref below also makes every caller depend on the watermark model. -#}
 {% macro lf_score_as_of() -%}
     {%- set as_of = var('score_as_of', none) -%}
     {%- if as_of is none or as_of == '' -%}
-        {%- set as_of = run_started_at.strftime('%Y-%m-%d %H:%M:%S') -%}
+        {%- set as_of = lf_data_watermark(ref('int_data_watermark')) -%}
     {%- endif -%}
     cast('{{ as_of }}' as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+
+{#- The watermark as 'YYYY-MM-DD HH:MM:SS' text, queried once per compiled model; at parse time
+    (nothing is queried then) a placeholder. -#}
+{% macro lf_data_watermark(watermark_relation) -%}
+    {%- if not execute -%}
+        {{ return('1970-01-01 00:00:00') }}
+    {%- endif -%}
+    {%- set result = run_query('select watermark_text from ' ~ watermark_relation) -%}
+    {%- if result is none or result.rows | length == 0 or result.rows[0][0] is none -%}
+        {{ return('1970-01-01 00:00:00') }}
+    {%- endif -%}
+    {{ return(result.rows[0][0]) }}
 {%- endmacro %}
 
 
@@ -50,4 +67,56 @@
 
 {% macro spark__lf_json_text(json_expression, key_expression) -%}
     get_json_object({{ json_expression }}, concat('$.', {{ key_expression }}))
+{%- endmacro %}
+
+
+{#- A timestamp as 'YYYY-MM-DD HH:MM:SS.ffffff' text, which casts back to the same moment. -#}
+{% macro lf_timestamp_text(timestamp_expression) %}
+    {{ return(adapter.dispatch('lf_timestamp_text', 'lead_funnel')(timestamp_expression)) }}
+{% endmacro %}
+
+{% macro default__lf_timestamp_text(timestamp_expression) -%}
+    to_char({{ timestamp_expression }}, 'YYYY-MM-DD HH24:MI:SS.US')
+{%- endmacro %}
+
+{% macro duckdb__lf_timestamp_text(timestamp_expression) -%}
+    strftime({{ timestamp_expression }}, '%Y-%m-%d %H:%M:%S.%f')
+{%- endmacro %}
+
+{% macro spark__lf_timestamp_text(timestamp_expression) -%}
+    date_format({{ timestamp_expression }}, 'yyyy-MM-dd HH:mm:ss.SSSSSS')
+{%- endmacro %}
+
+
+{#- (accumulators, score groups) of the widest scoring model in int_scoring_accumulators, read
+    when the calling model compiles: the score history has one running sum per accumulator.
+    At parse time, or before the layout exists, a generous default. -#}
+{% macro lf_scoring_layout_size(accumulators_relation) -%}
+    {%- set fallback = [16, 12] -%}
+    {%- if not execute or accumulators_relation.schema is none or accumulators_relation.identifier is none -%}
+        {{ return(fallback) }}
+    {%- endif -%}
+    {%- set existing = adapter.get_relation(
+        database=accumulators_relation.database,
+        schema=accumulators_relation.schema,
+        identifier=accumulators_relation.identifier) -%}
+    {%- if existing is none -%}
+        {{ return(fallback) }}
+    {%- endif -%}
+    {%- set result = run_query(
+        'select max(accumulator_index), max(group_index) from ' ~ accumulators_relation) -%}
+    {%- if result.rows | length == 0 or result.rows[0][0] is none -%}
+        {{ return([1, 1]) }}
+    {%- endif -%}
+    {{ return([result.rows[0][0] | int, result.rows[0][1] | int]) }}
+{%- endmacro %}
+
+
+{#- The digits 0-9 as a one-column (n) relation, to build small number series portably. -#}
+{% macro lf_digits() -%}
+    (
+        {%- for digit in range(10) %}
+            select {{ digit }} as n{% if not loop.last %} union all{% endif %}
+        {%- endfor %}
+    )
 {%- endmacro %}

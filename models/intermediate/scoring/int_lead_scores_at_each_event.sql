@@ -1,7 +1,20 @@
 -- The score of each surviving lead under each scoring model right after each of its scoring
 -- events, evaluated at that event's own time, and whether the MQL condition holds there.
--- Every counted occurrence ordered at or before the event contributes its decayed points.
+--
+-- Linear in the number of events: no event is paired with earlier ones. Every occurrence is a
+-- row on the lead's timeline (per scoring segment) adding its points to an accumulator
+-- (int_scoring_accumulators): a half-life accumulator adds points * exp(k * (t - b)) and is
+-- read at time T as exp(-k * (T - b)) times its running sum; a flat one adds the points; a
+-- linear one adds a level and a slope. Occurrences with a lifespan (or the end of a linear
+-- decay) add a second row at t + lifespan that takes their points back out. The base b is
+-- the start of a time bucket short enough for exp(k * (t - b)) to stay finite; an occurrence
+-- is carried into later buckets while it is still worth something, so the running sums never
+-- reach back further than that. Score groups are capped after the accumulators are read.
 {{ config(materialized='table') }}
+{%- set layout = lf_scoring_layout_size(ref('int_scoring_accumulators')) %}
+{%- set n_acc = layout[0] %}
+{%- set n_groups = layout[1] %}
+{%- set dimensions = ['engagement', 'intent', 'negative'] %}
 
 with
 
@@ -11,6 +24,10 @@ events as (
 
 occurrences as (
     select * from {{ ref('int_engagement_events_scored') }}
+),
+
+accumulators as (
+    select * from {{ ref('int_scoring_accumulators') }}
 ),
 
 fit_scored as (
@@ -25,127 +42,488 @@ fast_track_events as (
     select * from {{ ref('scoring_fast_track_events') }}
 ),
 
-scoring_events_unioned as (
+resets as (
+    select * from {{ ref('int_scoring_resets') }}
+),
+
+suppression_periods as (
+    select * from {{ ref('int_lead_suppression_periods') }}
+),
+
+as_of as (
+    select {{ lf_epoch_seconds(lf_score_as_of()) }} as as_of_epoch
+),
+
+layout as (
+    select
+        scoring_model,
+        max(bucket_seconds) as bucket_seconds
+        {%- for i in range(1, n_acc + 1) %},
+            max(case when accumulator_index = {{ i }} then accumulator_kind end) as kind_{{ i }},
+            max(case when accumulator_index = {{ i }} then decay_per_second end) as k_{{ i }},
+            max(case when accumulator_index = {{ i }} then group_index end) as group_of_{{ i }}
+        {%- endfor %}
+        {%- for g in range(1, n_groups + 1) %},
+            max(case when group_index = {{ g }} then group_max_points end) as max_points_{{ g }},
+            max(case when group_index = {{ g }} then dimension end) as dimension_of_{{ g }}
+        {%- endfor %}
+    from accumulators
+    group by scoring_model
+),
+
+-- every (occurrence, accumulator) with the bucket it starts in and how far it is carried
+occurrence_parts as (
+    select
+        occurrences.lead_id,
+        occurrences.scoring_model,
+        occurrences.behavior_reset_at,
+        occurrences.event_id,
+        occurrences.event_type,
+        occurrences.occurred_at,
+        occurrences.occurred_epoch,
+        occurrences.points,
+        occurrences.is_counted,
+        accumulators.accumulator_index,
+        accumulators.accumulator_kind,
+        accumulators.decay_per_second,
+        accumulators.expires_after_seconds,
+        accumulators.bucket_seconds,
+        floor(occurrences.occurred_epoch / accumulators.bucket_seconds) as bucket_number,
+        -- the last bucket the occurrence can matter in: as-of, expiry, or negligible worth
+        least(
+            floor(as_of.as_of_epoch / accumulators.bucket_seconds),
+            coalesce(
+                floor((occurrences.occurred_epoch + accumulators.expires_after_seconds) / accumulators.bucket_seconds),
+                1e18
+            ),
+            coalesce(
+                floor(occurrences.occurred_epoch / accumulators.bucket_seconds) + accumulators.carried_buckets,
+                1e18
+            )
+        ) as last_bucket_number
+    from occurrences
+    inner join accumulators
+        on
+            occurrences.scoring_model = accumulators.scoring_model
+            and occurrences.rule_id = accumulators.rule_id
+    cross join as_of
+),
+
+offsets as (
+    select ones.n + 10 * tens.n + 100 * hundreds.n + 1000 * thousands.n as bucket_offset
+    from {{ lf_digits() }} as ones
+    cross join {{ lf_digits() }} as tens
+    cross join {{ lf_digits() }} as hundreds
+    cross join {{ lf_digits() }} as thousands
+),
+
+carried_parts as (
+    select * from occurrence_parts
+    where is_counted and last_bucket_number > bucket_number
+),
+
+-- timeline rows: entries (in their own bucket and, rarely, carried into later ones), exits
+timeline_entries as (
     select
         lead_id,
         scoring_model,
+        behavior_reset_at,
+        bucket_number,
         event_id,
         event_type,
-        occurred_at
-    from occurrences
-    union
+        occurred_at,
+        occurred_epoch as row_epoch,
+        1 as order_kind,
+        accumulator_index,
+        accumulator_kind,
+        decay_per_second,
+        expires_after_seconds,
+        bucket_seconds,
+        occurred_epoch as entry_epoch,
+        points as rule_points,
+        case when is_counted then points end as points,
+        true as is_own_bucket
+    from occurrence_parts
+    union all
+    select
+        carried_parts.lead_id,
+        carried_parts.scoring_model,
+        carried_parts.behavior_reset_at,
+        carried_parts.bucket_number + offsets.bucket_offset as bucket_number,
+        carried_parts.event_id,
+        carried_parts.event_type,
+        carried_parts.occurred_at,
+        carried_parts.occurred_epoch as row_epoch,
+        1 as order_kind,
+        carried_parts.accumulator_index,
+        carried_parts.accumulator_kind,
+        carried_parts.decay_per_second,
+        carried_parts.expires_after_seconds,
+        carried_parts.bucket_seconds,
+        carried_parts.occurred_epoch as entry_epoch,
+        carried_parts.points as rule_points,
+        carried_parts.points,
+        false as is_own_bucket
+    from carried_parts
+    inner join offsets
+        on
+            offsets.bucket_offset >= 1
+            and offsets.bucket_offset <= carried_parts.last_bucket_number - carried_parts.bucket_number
+),
+
+timeline_exits as (
+    select
+        occurrence_parts.lead_id,
+        occurrence_parts.scoring_model,
+        occurrence_parts.behavior_reset_at,
+        floor((occurrence_parts.occurred_epoch + occurrence_parts.expires_after_seconds) / occurrence_parts.bucket_seconds)
+            as bucket_number,
+        occurrence_parts.event_id,
+        occurrence_parts.event_type,
+        occurrence_parts.occurred_at,
+        occurrence_parts.occurred_epoch + occurrence_parts.expires_after_seconds as row_epoch,
+        0 as order_kind,
+        occurrence_parts.accumulator_index,
+        occurrence_parts.accumulator_kind,
+        occurrence_parts.decay_per_second,
+        occurrence_parts.expires_after_seconds,
+        occurrence_parts.bucket_seconds,
+        occurrence_parts.occurred_epoch as entry_epoch,
+        occurrence_parts.points as rule_points,
+        -occurrence_parts.points as points,
+        false as is_own_bucket
+    from occurrence_parts
+    cross join as_of
+    where
+        occurrence_parts.is_counted
+        and occurrence_parts.expires_after_seconds is not null
+        and occurrence_parts.occurred_epoch + occurrence_parts.expires_after_seconds <= as_of.as_of_epoch
+        and floor((occurrence_parts.occurred_epoch + occurrence_parts.expires_after_seconds) / occurrence_parts.bucket_seconds)
+        <= occurrence_parts.last_bucket_number
+),
+
+-- fast-track events that match no rule are scoring events too
+fast_track_only as (
     select
         events.lead_id,
         fast_track_events.scoring_model,
         events.event_id,
         events.event_type,
-        events.occurred_at
+        events.occurred_at,
+        {{ lf_epoch_seconds('events.occurred_at') }} as row_epoch
     from events
     inner join fast_track_events
         on events.event_type = fast_track_events.event_type
+    where not exists (
+        select 1
+        from occurrences
+        where
+            occurrences.event_id = events.event_id
+            and occurrences.scoring_model = fast_track_events.scoring_model
+    )
 ),
 
-scoring_events as (
+fast_track_only_segmented as (
     select
-        scoring_events_unioned.lead_id,
-        scoring_events_unioned.scoring_model,
-        scoring_events_unioned.event_id,
-        scoring_events_unioned.event_type,
-        scoring_events_unioned.occurred_at,
-        fit_scored.fit_score,
-        fit_scored.is_fit_disqualified,
-        {{ lf_epoch_seconds('scoring_events_unioned.occurred_at') }} as occurred_epoch,
-        row_number() over (
-            partition by scoring_events_unioned.lead_id, scoring_events_unioned.scoring_model
-            order by scoring_events_unioned.occurred_at asc, scoring_events_unioned.event_id asc
-        ) as event_sequence
-    from scoring_events_unioned
-    inner join fit_scored
+        fast_track_only.lead_id,
+        fast_track_only.scoring_model,
+        max(resets.reset_at) as behavior_reset_at,
+        fast_track_only.event_id,
+        fast_track_only.event_type,
+        fast_track_only.occurred_at,
+        fast_track_only.row_epoch
+    from fast_track_only
+    left join resets
         on
-            scoring_events_unioned.lead_id = fit_scored.lead_id
-            and scoring_events_unioned.scoring_model = fit_scored.scoring_model
+            fast_track_only.lead_id = resets.lead_id
+            and fast_track_only.scoring_model = resets.scoring_model
+            and resets.reset_at < fast_track_only.occurred_at
+    group by
+        fast_track_only.lead_id,
+        fast_track_only.scoring_model,
+        fast_track_only.event_id,
+        fast_track_only.event_type,
+        fast_track_only.occurred_at,
+        fast_track_only.row_epoch
 ),
 
-counted_occurrences as (
-    select
-        occurrences.lead_id,
-        occurrences.scoring_model,
-        occurrences.dimension,
-        occurrences.points,
-        scoring_events.occurred_epoch,
-        -- 0.5 ^ (age_days / half_life_days) = exp(-decay_per_second * age_seconds)
-        case
-            when occurrences.half_life_days is null then 0.0
-            else ln(2.0) / (occurrences.half_life_days * 86400.0)
-        end as decay_per_second,
-        occurrences.lifespan_days * 86400.0 as lifespan_seconds,
-        scoring_events.event_sequence
-    from occurrences
-    inner join scoring_events
-        on
-            occurrences.lead_id = scoring_events.lead_id
-            and occurrences.scoring_model = scoring_events.scoring_model
-            and occurrences.event_id = scoring_events.event_id
-    where occurrences.is_counted
-),
-
-occurrence_worth_at_each_event as (
-    select
-        scoring_events.lead_id,
-        scoring_events.scoring_model,
-        scoring_events.event_sequence,
-        counted_occurrences.dimension,
-        counted_occurrences.points * exp(
-            -counted_occurrences.decay_per_second
-            * (scoring_events.occurred_epoch - counted_occurrences.occurred_epoch)
-        ) as worth
-    from scoring_events
-    inner join counted_occurrences
-        on
-            scoring_events.lead_id = counted_occurrences.lead_id
-            and scoring_events.scoring_model = counted_occurrences.scoring_model
-            and scoring_events.event_sequence >= counted_occurrences.event_sequence
-    where
-        counted_occurrences.lifespan_seconds is null
-        or scoring_events.occurred_epoch - counted_occurrences.occurred_epoch
-        < counted_occurrences.lifespan_seconds
-),
-
-behavior_at_each_event as (
+timeline_values as (
     select
         lead_id,
         scoring_model,
-        event_sequence,
-        sum(case when dimension = 'engagement' then worth else 0 end) as engagement_score,
-        sum(case when dimension = 'intent' then worth else 0 end) as intent_score,
-        sum(case when dimension = 'negative' then worth else 0 end) as negative_score
-    from occurrence_worth_at_each_event
-    group by lead_id, scoring_model, event_sequence
+        behavior_reset_at,
+        bucket_number,
+        event_id,
+        event_type,
+        occurred_at,
+        row_epoch,
+        order_kind,
+        accumulator_index,
+        is_own_bucket,
+        rule_points,
+        case
+            when points is null then null
+            when accumulator_kind = 'exp'
+                then points * exp(decay_per_second * (entry_epoch - bucket_number * bucket_seconds))
+            when accumulator_kind = 'linear_level'
+                then points * (1.0 + (entry_epoch - bucket_number * bucket_seconds) / expires_after_seconds)
+            when accumulator_kind = 'linear_slope' then points / expires_after_seconds
+            else points
+        end as accumulator_value
+    from (
+        select * from timeline_entries
+        union all
+        select * from timeline_exits
+    ) as timeline_rows
+    union all
+    select
+        fast_track_only_segmented.lead_id,
+        fast_track_only_segmented.scoring_model,
+        fast_track_only_segmented.behavior_reset_at,
+        floor(fast_track_only_segmented.row_epoch / layout.bucket_seconds) as bucket_number,
+        fast_track_only_segmented.event_id,
+        fast_track_only_segmented.event_type,
+        fast_track_only_segmented.occurred_at,
+        fast_track_only_segmented.row_epoch,
+        1 as order_kind,
+        0 as accumulator_index,
+        true as is_own_bucket,
+        cast(null as double precision) as rule_points,
+        cast(null as double precision) as accumulator_value
+    from fast_track_only_segmented
+    inner join layout
+        on fast_track_only_segmented.scoring_model = layout.scoring_model
+),
+
+running as (
+    select
+        lead_id,
+        scoring_model,
+        behavior_reset_at,
+        bucket_number,
+        event_id,
+        event_type,
+        occurred_at,
+        row_epoch,
+        order_kind,
+        is_own_bucket,
+        {%- for i in range(1, n_acc + 1) %}
+            sum(case when accumulator_index = {{ i }} then accumulator_value end) over timeline
+                as running_{{ i }},
+        {%- endfor %}
+        max(case when order_kind = 1 and is_own_bucket and rule_points > 0 then row_epoch end) over timeline
+            as last_engaged_epoch_in_segment,
+        lead(event_id) over timeline_order as next_event_id,
+        lead(order_kind) over timeline_order as next_order_kind,
+        lead(is_own_bucket) over timeline_order as next_is_own_bucket
+    from timeline_values
+    window
+        timeline_order as (
+            partition by lead_id, scoring_model, behavior_reset_at, bucket_number
+            order by row_epoch asc, order_kind asc, event_id asc, accumulator_index asc
+        ),
+        timeline as (
+            timeline_order rows between unbounded preceding and current row
+        )
+),
+
+-- the last row of each scoring event in its own bucket holds the sums right after the event
+evaluated as (
+    select running.*
+    from running
+    where
+        running.order_kind = 1
+        and running.is_own_bucket
+        and (
+            running.next_event_id is null
+            or running.next_event_id <> running.event_id
+            or running.next_order_kind <> 1
+            or not running.next_is_own_bucket
+        )
+),
+
+read_out as (
+    select
+        evaluated.lead_id,
+        evaluated.scoring_model,
+        evaluated.behavior_reset_at,
+        evaluated.event_id,
+        evaluated.event_type,
+        evaluated.occurred_at,
+        evaluated.row_epoch as occurred_epoch,
+        evaluated.last_engaged_epoch_in_segment
+        {%- for i in range(1, n_acc + 1) %},
+            case
+                when evaluated.running_{{ i }} is null then 0.0
+                when layout.kind_{{ i }} = 'exp'
+                    then exp(-layout.k_{{ i }} * (evaluated.row_epoch - evaluated.bucket_number * layout.bucket_seconds))
+                    * evaluated.running_{{ i }}
+                when layout.kind_{{ i }} = 'linear_slope'
+                    then -(evaluated.row_epoch - evaluated.bucket_number * layout.bucket_seconds)
+                    * evaluated.running_{{ i }}
+                else evaluated.running_{{ i }}
+            end as value_{{ i }},
+            layout.group_of_{{ i }}
+        {%- endfor %}
+        {%- for g in range(1, n_groups + 1) %},
+            layout.max_points_{{ g }},
+            layout.dimension_of_{{ g }}
+        {%- endfor %}
+    from evaluated
+    inner join layout
+        on evaluated.scoring_model = layout.scoring_model
+),
+
+grouped as (
+    select
+        read_out.*
+        {%- for g in range(1, n_groups + 1) %},
+            0.0
+            {%- for i in range(1, n_acc + 1) %}
+                + case when group_of_{{ i }} = {{ g }} then value_{{ i }} else 0.0 end
+            {%- endfor %} as group_sum_{{ g }}
+        {%- endfor %}
+    from read_out
+),
+
+capped as (
+    select
+        grouped.*
+        {%- for g in range(1, n_groups + 1) %},
+            case
+                when max_points_{{ g }} is not null and group_sum_{{ g }} > max_points_{{ g }}
+                    then max_points_{{ g }}
+                else group_sum_{{ g }}
+            end as group_capped_{{ g }}
+        {%- endfor %}
+    from grouped
+),
+
+behavior as (
+    select
+        lead_id,
+        scoring_model,
+        behavior_reset_at,
+        event_id,
+        event_type,
+        occurred_at,
+        occurred_epoch,
+        last_engaged_epoch_in_segment
+        {%- for dimension in dimensions %},
+            0.0
+            {%- for g in range(1, n_groups + 1) %}
+                + case when dimension_of_{{ g }} = '{{ dimension }}' then group_capped_{{ g }} else 0.0 end
+            {%- endfor %} as {{ dimension }}_score
+        {%- endfor %}
+    from capped
+),
+
+suppressed_matches as (
+    select
+        behavior.lead_id,
+        behavior.scoring_model,
+        behavior.event_id,
+        suppression_periods.suppressed_reason,
+        row_number() over (
+            partition by behavior.lead_id, behavior.scoring_model, behavior.event_id
+            order by suppression_periods.suppressed_at desc, suppression_periods.suppressing_event_id desc
+        ) as suppression_rank
+    from behavior
+    inner join suppression_periods
+        on
+            behavior.lead_id = suppression_periods.lead_id
+            and behavior.scoring_model = suppression_periods.scoring_model
+            and (
+                suppression_periods.suppressed_at < behavior.occurred_at
+                or (
+                    suppression_periods.suppressed_at = behavior.occurred_at
+                    and suppression_periods.suppressing_event_id <= behavior.event_id
+                )
+            )
+            and (
+                suppression_periods.lifted_at is null
+                or suppression_periods.lifted_at > behavior.occurred_at
+                or (
+                    suppression_periods.lifted_at = behavior.occurred_at
+                    and suppression_periods.lifting_event_id > behavior.event_id
+                )
+            )
+),
+
+suppressed as (
+    select * from suppressed_matches
+    where suppression_rank = 1
+),
+
+-- the latest positive engagement before a row that saw none in its own segment and bucket
+engagements as (
+    select distinct
+        lead_id,
+        scoring_model,
+        event_id,
+        occurred_at,
+        occurred_epoch
+    from occurrences
+    where points > 0
+),
+
+earlier_engagement as (
+    select
+        behavior.lead_id,
+        behavior.scoring_model,
+        behavior.event_id,
+        max(engagements.occurred_epoch) as last_engaged_epoch
+    from behavior
+    inner join engagements
+        on
+            behavior.lead_id = engagements.lead_id
+            and behavior.scoring_model = engagements.scoring_model
+            and (
+                engagements.occurred_at < behavior.occurred_at
+                or (
+                    engagements.occurred_at = behavior.occurred_at
+                    and engagements.event_id <= behavior.event_id
+                )
+            )
+    where behavior.last_engaged_epoch_in_segment is null
+    group by behavior.lead_id, behavior.scoring_model, behavior.event_id
 ),
 
 scored as (
     select
-        scoring_events.lead_id,
-        scoring_events.scoring_model,
-        scoring_events.event_id,
-        scoring_events.event_type,
-        scoring_events.occurred_at,
-        scoring_events.event_sequence,
-        scoring_events.fit_score,
-        scoring_events.is_fit_disqualified,
-        coalesce(behavior_at_each_event.engagement_score, 0) as engagement_score,
-        coalesce(behavior_at_each_event.intent_score, 0) as intent_score,
-        coalesce(behavior_at_each_event.negative_score, 0) as negative_score,
-        scoring_events.fit_score
-        + coalesce(behavior_at_each_event.engagement_score, 0)
-        + coalesce(behavior_at_each_event.intent_score, 0)
-        + coalesce(behavior_at_each_event.negative_score, 0) as raw_score
-    from scoring_events
-    left join behavior_at_each_event
+        behavior.lead_id,
+        behavior.scoring_model,
+        behavior.event_id,
+        behavior.event_type,
+        behavior.occurred_at,
+        behavior.behavior_reset_at,
+        fit_scored.fit_score,
+        fit_scored.is_fit_disqualified,
+        behavior.engagement_score,
+        behavior.intent_score,
+        behavior.negative_score,
+        fit_scored.fit_score + behavior.engagement_score + behavior.intent_score + behavior.negative_score
+            as raw_score,
+        suppressed.event_id is not null as is_suppressed,
+        suppressed.suppressed_reason,
+        coalesce(behavior.last_engaged_epoch_in_segment, earlier_engagement.last_engaged_epoch)
+            as last_engaged_epoch,
+        behavior.occurred_epoch
+    from behavior
+    inner join fit_scored
         on
-            scoring_events.lead_id = behavior_at_each_event.lead_id
-            and scoring_events.scoring_model = behavior_at_each_event.scoring_model
-            and scoring_events.event_sequence = behavior_at_each_event.event_sequence
+            behavior.lead_id = fit_scored.lead_id
+            and behavior.scoring_model = fit_scored.scoring_model
+    left join suppressed
+        on
+            behavior.lead_id = suppressed.lead_id
+            and behavior.scoring_model = suppressed.scoring_model
+            and behavior.event_id = suppressed.event_id
+    left join earlier_engagement
+        on
+            behavior.lead_id = earlier_engagement.lead_id
+            and behavior.scoring_model = earlier_engagement.scoring_model
+            and behavior.event_id = earlier_engagement.event_id
 ),
 
 qualified as (
@@ -154,7 +532,13 @@ qualified as (
         least(100.0, greatest(0.0, scored.raw_score)) as lead_score,
         fast_track_events.event_type is not null as is_fast_track_event,
         not scored.is_fit_disqualified
-        and least(100.0, greatest(0.0, scored.raw_score)) >= scoring_models.mql_threshold - 1e-9
+        and not scored.is_suppressed
+        and (
+            scoring_models.requires_activity_within_days is null
+            or scored.occurred_epoch - scored.last_engaged_epoch
+            <= scoring_models.requires_activity_within_days * 86400.0
+        ) as is_gate_open,
+        least(100.0, greatest(0.0, scored.raw_score)) >= scoring_models.mql_threshold - 1e-9
         and scored.fit_score >= scoring_models.min_fit_score as is_threshold_reached
     from scored
     inner join scoring_models
@@ -174,19 +558,28 @@ final as (
         event_id,
         event_type,
         occurred_at,
-        event_sequence,
+        row_number() over (
+            partition by lead_id, scoring_model
+            order by occurred_at asc, event_id asc
+        ) as event_sequence,
+        behavior_reset_at,
         fit_score,
-        engagement_score,
-        intent_score,
-        negative_score,
-        raw_score,
-        lead_score,
+        -- rounded to 1e-9: the running sums differ from direct decay by float noise only
+        round(engagement_score, 9) as engagement_score,
+        round(intent_score, 9) as intent_score,
+        round(negative_score, 9) as negative_score,
+        round(raw_score, 9) as raw_score,
+        round(lead_score, 9) as lead_score,
         is_fit_disqualified,
+        is_suppressed,
+        suppressed_reason,
+        last_engaged_epoch,
         is_fast_track_event,
-        is_threshold_reached or (is_fast_track_event and not is_fit_disqualified) as is_mql_eligible,
+        coalesce(is_gate_open, false) and (is_threshold_reached or is_fast_track_event) as is_mql_eligible,
         case
+            when not coalesce(is_gate_open, false) then null
             when is_threshold_reached then 'threshold'
-            when is_fast_track_event and not is_fit_disqualified then 'fast_track'
+            when is_fast_track_event then 'fast_track'
         end as mql_trigger
     from qualified
 )

@@ -1,6 +1,8 @@
--- What makes up each lead's score as of score_as_of: one row per surviving lead, scoring model
--- and rule that applies to it (a matched fit rule, or a behaviour rule with an occurrence).
--- The contributions of a lead and model add up to its raw score before clamping.
+-- What makes up each lead's score as of the as-of moment: one row per surviving lead, scoring
+-- model and rule that applies to it (a matched fit rule, or a behaviour rule with an
+-- occurrence), plus one `group_cap:<group>` row per score group whose cap removes points.
+-- The contributions of a lead and model add up to its raw score before clamping. Behaviour
+-- earned before the lead's latest reset (behavior_reset_at) contributes 0.
 
 with
 
@@ -18,6 +20,24 @@ fit_rules as (
 
 occurrences as (
     select * from {{ ref('int_engagement_events_scored') }}
+),
+
+resets as (
+    select * from {{ ref('int_scoring_resets') }}
+),
+
+scoring_groups as (
+    select * from {{ ref('scoring_groups') }}
+),
+
+current_segments as (
+    select
+        lead_id,
+        scoring_model,
+        max(reset_at) as behavior_reset_at
+    from resets
+    where reset_at <= {{ lf_score_as_of() }}
+    group by lead_id, scoring_model
 ),
 
 fit_components as (
@@ -41,33 +61,60 @@ fit_components as (
             and fit_attributes.attribute_value = fit_rules.attribute_value
 ),
 
-occurrence_worth_at_as_of as (
+occurrence_ages as (
     select
         occurrences.lead_id,
         occurrences.scoring_model,
         occurrences.rule_id,
         occurrences.dimension,
+        occurrences.score_group,
         occurrences.event_type,
-        occurrences.is_counted,
-        case
-            when not occurrences.is_counted then 0.0
-            when
-                occurrences.lifespan_days is not null
-                and {{ lf_days_between('occurrences.occurred_at', lf_score_as_of()) }}
-                >= occurrences.lifespan_days
-                then 0.0
-            when occurrences.half_life_days is null then occurrences.points
-            else occurrences.points * power(
-                0.5,
-                {{ lf_days_between('occurrences.occurred_at', lf_score_as_of()) }}
-                / occurrences.half_life_days
-            )
-        end as worth
+        occurrences.points,
+        occurrences.decay_kind,
+        occurrences.half_life_days,
+        occurrences.lifespan_days,
+        occurrences.linear_decay_days,
+        occurrences.is_counted
+        and (
+            (occurrences.behavior_reset_at is null and current_segments.behavior_reset_at is null)
+            or occurrences.behavior_reset_at = current_segments.behavior_reset_at
+        ) as is_current,
+        {{ lf_epoch_seconds(lf_score_as_of()) }} - occurrences.occurred_epoch as age_seconds
     from occurrences
     inner join fit_scored
         on
             occurrences.lead_id = fit_scored.lead_id
             and occurrences.scoring_model = fit_scored.scoring_model
+    left join current_segments
+        on
+            occurrences.lead_id = current_segments.lead_id
+            and occurrences.scoring_model = current_segments.scoring_model
+),
+
+occurrence_worth_at_as_of as (
+    select
+        lead_id,
+        scoring_model,
+        rule_id,
+        dimension,
+        score_group,
+        event_type,
+        is_current,
+        case
+            when not is_current then 0.0
+            when decay_kind = 'linear' and age_seconds >= linear_decay_days * 86400.0 then 0.0
+            when
+                decay_kind in ('lifespan', 'half_life')
+                and lifespan_days is not null
+                and age_seconds >= lifespan_days * 86400.0
+                then 0.0
+            when decay_kind = 'half_life'
+                then points * power(0.5, (age_seconds / 86400.0) / half_life_days)
+            when decay_kind = 'linear'
+                then points * (1.0 - (age_seconds / 86400.0) / linear_decay_days)
+            else points
+        end as worth
+    from occurrence_ages
 ),
 
 behavior_components as (
@@ -79,16 +126,65 @@ behavior_components as (
         dimension,
         event_type as matched_on,
         count(*) as occurrence_count,
-        count(case when is_counted then 1 end) as counted_occurrence_count,
-        sum(worth) as contribution
+        count(case when is_current then 1 end) as counted_occurrence_count,
+        sum(worth) as contribution,
+        max(score_group) as score_group
     from occurrence_worth_at_as_of
     group by lead_id, scoring_model, rule_id, dimension, event_type
+),
+
+group_totals as (
+    select
+        behavior_components.lead_id,
+        behavior_components.scoring_model,
+        behavior_components.score_group,
+        behavior_components.dimension,
+        scoring_groups.max_points,
+        sum(behavior_components.contribution) as group_contribution
+    from behavior_components
+    inner join scoring_groups
+        on
+            behavior_components.scoring_model = scoring_groups.scoring_model
+            and behavior_components.score_group = scoring_groups.score_group
+    group by
+        behavior_components.lead_id,
+        behavior_components.scoring_model,
+        behavior_components.score_group,
+        behavior_components.dimension,
+        scoring_groups.max_points
+),
+
+group_cap_components as (
+    select
+        lead_id,
+        scoring_model,
+        'group_cap:' || score_group as rule_id,
+        'group_cap' as rule_kind,
+        dimension,
+        score_group as matched_on,
+        cast(0 as {{ dbt.type_bigint() }}) as occurrence_count,
+        cast(0 as {{ dbt.type_bigint() }}) as counted_occurrence_count,
+        max_points - group_contribution as contribution
+    from group_totals
+    where max_points is not null and group_contribution > max_points
 ),
 
 unioned as (
     select * from fit_components
     union all
-    select * from behavior_components
+    select
+        lead_id,
+        scoring_model,
+        rule_id,
+        rule_kind,
+        dimension,
+        matched_on,
+        occurrence_count,
+        counted_occurrence_count,
+        contribution
+    from behavior_components
+    union all
+    select * from group_cap_components
 ),
 
 final as (

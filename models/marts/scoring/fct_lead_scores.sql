@@ -1,6 +1,7 @@
--- One row per surviving lead and scoring model: the score as of score_as_of by dimension,
--- clamped to 0-100, its grade, and the lead's MQL moment as chosen by var mql_source.
--- The dimensions are the sums of fct_lead_score_components, so every number can be explained.
+-- One row per surviving lead and scoring model: the score as of the as-of moment by dimension,
+-- clamped to 0-100, its grade, suppression and recency, and the lead's MQL moment as chosen by
+-- var mql_source. The dimensions are the sums of fct_lead_score_components (group caps
+-- included), so every number can be explained.
 
 with
 
@@ -20,6 +21,51 @@ grade_bands as (
     select * from {{ ref('scoring_grade_bands') }}
 ),
 
+occurrences as (
+    select * from {{ ref('int_engagement_events_scored') }}
+),
+
+resets as (
+    select * from {{ ref('int_scoring_resets') }}
+),
+
+suppression_periods as (
+    select * from {{ ref('int_lead_suppression_periods') }}
+),
+
+current_segments as (
+    select
+        lead_id,
+        scoring_model,
+        max(reset_at) as behavior_reset_at
+    from resets
+    where reset_at <= {{ lf_score_as_of() }}
+    group by lead_id, scoring_model
+),
+
+last_engagements as (
+    select
+        lead_id,
+        scoring_model,
+        max(occurred_at) as last_engaged_at
+    from occurrences
+    where points > 0
+    group by lead_id, scoring_model
+),
+
+active_suppressions as (
+    select
+        lead_id,
+        scoring_model,
+        suppressed_reason,
+        row_number() over (
+            partition by lead_id, scoring_model
+            order by suppressed_at desc, suppressing_event_id desc
+        ) as suppression_rank
+    from suppression_periods
+    where lifted_at is null
+),
+
 behavior_totals as (
     select
         lead_id,
@@ -28,7 +74,7 @@ behavior_totals as (
         sum(case when dimension = 'intent' then contribution else 0 end) as intent_score,
         sum(case when dimension = 'negative' then contribution else 0 end) as negative_score
     from components
-    where rule_kind = 'behavior'
+    where rule_kind in ('behavior', 'group_cap')
     group by lead_id, scoring_model
 ),
 
@@ -102,12 +148,37 @@ final as (
         mql_moments.derived_marketing_qualified_at,
         mql_moments.crm_marketing_qualified_at,
         mql_moments.mql_source,
+        current_segments.behavior_reset_at,
+        active_suppressions.suppressed_reason is not null as is_suppressed,
+        active_suppressions.suppressed_reason,
+        last_engagements.last_engaged_at,
+        {{ lf_days_between('last_engagements.last_engaged_at', lf_score_as_of()) }}
+            as days_since_last_engagement,
+        coalesce({{ lf_days_between('last_engagements.last_engaged_at', lf_score_as_of()) }} <= 30, false)
+            as is_active_30d,
+        coalesce({{ lf_days_between('last_engagements.last_engaged_at', lf_score_as_of()) }} <= 60, false)
+            as is_active_60d,
+        coalesce({{ lf_days_between('last_engagements.last_engaged_at', lf_score_as_of()) }} <= 90, false)
+            as is_active_90d,
         {{ lf_score_as_of() }} as scored_as_of
     from graded
     inner join mql_moments
         on
             graded.lead_id = mql_moments.lead_id
             and graded.scoring_model = mql_moments.scoring_model
+    left join current_segments
+        on
+            graded.lead_id = current_segments.lead_id
+            and graded.scoring_model = current_segments.scoring_model
+    left join last_engagements
+        on
+            graded.lead_id = last_engagements.lead_id
+            and graded.scoring_model = last_engagements.scoring_model
+    left join active_suppressions
+        on
+            graded.lead_id = active_suppressions.lead_id
+            and graded.scoring_model = active_suppressions.scoring_model
+            and active_suppressions.suppression_rank = 1
 )
 
 select * from final
