@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from lead_funnel.scoring import Event, LeadProfile, LeadRecord
-from lead_funnel.scoring.reference import email_domain
+from lead_funnel.scoring.reference import StatusChange, email_domain
 
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 
@@ -35,6 +35,10 @@ LEAD_COLUMNS = [
 EVENT_COLUMNS = [
     "event_id", "lead_id", "event_type", "occurred_at", "campaign_id", "page_url", "properties",
 ]  # fmt: skip
+STATUS_COLUMNS = ["change_id", "lead_id", "status", "reason", "changed_at", "changed_by"]
+# Statuses that reset behaviour (recycled; sales_rejected for a model that says so) and one
+# that does not.
+STATUSES = ["recycled", "recycled", "sales_rejected", "sales_accepted"]
 
 INDUSTRIES = [
     "software", "Software", "financial_services", "healthcare", "manufacturing", "retail",
@@ -99,6 +103,7 @@ class Population:
     accounts: list[dict[str, str | None]] = field(default_factory=list)
     leads: list[dict[str, str | None]] = field(default_factory=list)
     events: list[dict[str, str | None]] = field(default_factory=list)
+    status_changes: list[dict[str, str | None]] = field(default_factory=list)
 
 
 def _ts(moment: datetime) -> str:
@@ -298,7 +303,26 @@ def generate(
                 "properties": _pick_properties(rng, event_type),
             }
         )
-    return Population(accounts=accounts, leads=leads, events=events)
+    status_changes: list[dict[str, str | None]] = []
+    for lead in leads:
+        if rng.random() >= 0.25:
+            continue
+        own = moments_by_lead.get(lead["lead_id"], [])
+        for _ in range(rng.randint(1, 3)):
+            # sometimes exactly at an event of the lead: the event is ordered first
+            at_event = own and rng.random() < 0.3
+            moment = rng.choice(own) if at_event else _random_moment(rng, *window)
+            status_changes.append(
+                {
+                    "change_id": f"{prefix}C{len(status_changes) + 1}",
+                    "lead_id": lead["lead_id"],
+                    "status": rng.choice(STATUSES),
+                    "reason": None,
+                    "changed_at": _ts(min(moment, datetime(2026, 10, 1))),
+                    "changed_by": "R1",
+                }
+            )
+    return Population(accounts=accounts, leads=leads, events=events, status_changes=status_changes)
 
 
 def _write_csv(path: Path, columns: list[str], rows: list[dict[str, str | None]]) -> None:
@@ -310,11 +334,12 @@ def _write_csv(path: Path, columns: list[str], rows: list[dict[str, str | None]]
 
 
 def write_raw(population: Population, raw_dir: Path) -> Path:
-    """Write accounts.csv, leads.csv and engagement_events.csv; other tables stay missing."""
+    """Write accounts, leads, engagement events and status changes; other tables stay missing."""
     raw_dir.mkdir(parents=True, exist_ok=True)
     _write_csv(raw_dir / "accounts.csv", ACCOUNT_COLUMNS, population.accounts)
     _write_csv(raw_dir / "leads.csv", LEAD_COLUMNS, population.leads)
     _write_csv(raw_dir / "engagement_events.csv", EVENT_COLUMNS, population.events)
+    _write_csv(raw_dir / "lead_status_changes.csv", STATUS_COLUMNS, population.status_changes)
     return raw_dir
 
 
@@ -339,6 +364,14 @@ def _lower(value: str | None) -> str | None:
 def _number(value: str | None) -> float | None:
     value = _clean(value)
     return float(value) if value is not None else None
+
+
+def reference_status_changes(population: Population) -> list[StatusChange]:
+    """The population's status changes as the reference's inputs."""
+    return [
+        StatusChange(parse_ts(row["changed_at"]), row["status"], lead_id=row["lead_id"])
+        for row in population.status_changes
+    ]
 
 
 def reference_inputs(population: Population) -> tuple[list[LeadRecord], list[Event]]:
@@ -407,4 +440,7 @@ def describe_lead(population: Population, lead_id: str) -> str:
             f"  event {event['event_id']} {event['lead_id']} {event['event_type']} "
             f"{event['occurred_at']} {event['properties']}"
         )
+    for change in population.status_changes:
+        if change["lead_id"] in members:
+            lines.append(f"  status {change['lead_id']} {change['status']} {change['changed_at']}")
     return "\n".join(lines)

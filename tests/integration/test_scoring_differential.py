@@ -8,6 +8,8 @@ every score component of both scoring models with `lead_funnel.scoring.reference
 from __future__ import annotations
 
 import math
+import os
+import shutil
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,6 +41,17 @@ class Scenario:
     seed: int
     lead_count: int
     as_of: datetime
+    window: tuple[datetime, datetime] = (datetime(2025, 1, 1), datetime(2026, 3, 1))
+    #: Replace the project's scoring rules with the extreme rule set below (a project copy).
+    extreme_rules: bool = False
+
+
+# Rules at the edges of what the engine must get right (tests/fixtures/scoring_extreme/):
+# half-lives from 1 hour to 10 years over five-year histories, a half-life cut off by a
+# lifespan, a lifespan of 12 hours, linear decay over 3 days and 2 years, score groups with caps
+# that bind, caps per 1-day and 7-day periods, and, in `intent`, resets on sales rejections and
+# a recency gate of 2 days.
+EXTREME_RULES = Path(__file__).parents[1] / "fixtures" / "scoring_extreme"
 
 
 SCENARIOS = [
@@ -48,7 +61,30 @@ SCENARIOS = [
     Scenario("mid_history", seed=20250615, lead_count=1000, as_of=datetime(2025, 9, 15, 12)),
     # Early on, at an odd second: most leads do not exist yet, most events lie ahead.
     Scenario("early", seed=20250301, lead_count=600, as_of=datetime(2025, 5, 20, 8, 30, 17)),
+    # Five-year histories under extreme rules (half-lives of 1 hour to 10 years).
+    Scenario(
+        "xtreme",
+        seed=20210101,
+        lead_count=500,
+        as_of=datetime(2026, 6, 1, 0, 0, 1),
+        window=(datetime(2021, 1, 1), datetime(2026, 6, 1)),
+        extreme_rules=True,
+    ),
 ]
+
+
+def _project_with_extreme_rules(folder: Path) -> Path:
+    """A copy of the dbt project whose scoring seeds are the extreme rule set."""
+    source = project_dir()
+    target = folder / "project"
+    for name in ("models", "macros", "seeds", "snapshots", "analyses"):
+        shutil.copytree(source / name, target / name)
+    shutil.copytree(source / "tests" / "dbt", target / "tests" / "dbt")
+    for name in ("dbt_project.yml", "profiles.yml"):
+        shutil.copy(source / name, target / name)
+    for seed in EXTREME_RULES.glob("*.csv"):
+        shutil.copy(seed, target / "seeds" / "scoring" / seed.name)
+    return target
 
 
 @dataclass
@@ -63,19 +99,37 @@ class Built:
 def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Built:
     scenario: Scenario = request.param
     population = histories.generate(
-        scenario.seed, scenario.lead_count, scenario.as_of, prefix=scenario.name[:1].upper()
+        scenario.seed,
+        scenario.lead_count,
+        scenario.as_of,
+        prefix=scenario.name[:1].upper(),
+        window=scenario.window,
     )
     folder = tmp_path_factory.mktemp(f"scoring_{scenario.name}")
     raw_dir = histories.write_raw(population, folder / "raw")
-    db_path = build_warehouse(
-        raw_dir,
-        folder / "lead_funnel.duckdb",
-        {"score_as_of": scenario.as_of.strftime(histories.TIMESTAMP_FORMAT)},
-    )
-    rules = load_rules()
+    project = _project_with_extreme_rules(folder) if scenario.extreme_rules else None
+    saved = os.environ.get("LEAD_FUNNEL_PROJECT_DIR")
+    if project is not None:
+        os.environ["LEAD_FUNNEL_PROJECT_DIR"] = str(project)
+    try:
+        db_path = build_warehouse(
+            raw_dir,
+            folder / "lead_funnel.duckdb",
+            {"score_as_of": scenario.as_of.strftime(histories.TIMESTAMP_FORMAT)},
+        )
+    finally:
+        if project is None:
+            pass
+        elif saved is None:
+            os.environ.pop("LEAD_FUNNEL_PROJECT_DIR", None)
+        else:
+            os.environ["LEAD_FUNNEL_PROJECT_DIR"] = saved
+    rules = load_rules(project / "seeds" if project is not None else None)
     leads, events = histories.reference_inputs(population)
+    changes = histories.reference_status_changes(population)
     reference = {
-        model: score_population(rules, model, leads, events, scenario.as_of) for model in MODELS
+        model: score_population(rules, model, leads, events, scenario.as_of, changes)
+        for model in MODELS
     }
     return Built(scenario, population, db_path, reference)
 
@@ -152,7 +206,8 @@ def test_lead_scores_match(built: Built) -> None:
         """select lead_id, scoring_model, fit_score, engagement_score, intent_score,
                   negative_score, raw_score, lead_score, is_fit_disqualified, fit_grade,
                   engagement_grade, lead_grade, derived_marketing_qualified_at,
-                  marketing_qualified_at, mql_trigger, mql_trigger_event_id, scored_as_of
+                  marketing_qualified_at, mql_trigger, mql_trigger_event_id, scored_as_of,
+                  behavior_reset_at, is_suppressed, suppressed_reason, last_engaged_at
            from marts.fct_lead_scores""",
     )
     sql_rows = {
@@ -168,16 +223,20 @@ def test_lead_scores_match(built: Built) -> None:
             "engagement_grade": engagement_grade,
             "lead_grade": grade,
             "derived_marketing_qualified_at": derived_at,
-            # No CRM status changes are generated, so the chosen moment is the derived one.
+            # No marketing_qualified statuses are generated: the chosen moment is the derived one.
             "marketing_qualified_at": chosen_at,
             "mql_trigger": trigger,
             "mql_trigger_event_id": trigger_event,
             "scored_as_of": scored_as_of,
+            "behavior_reset_at": reset_at,
+            "is_suppressed": suppressed,
+            "suppressed_reason": reason,
+            "last_engaged_at": engaged_at,
         }
         for (
             lead_id, model, fit, engagement, intent, negative, raw, score, disqualified,
             fit_grade, engagement_grade, grade, derived_at, chosen_at, trigger, trigger_event,
-            scored_as_of,
+            scored_as_of, reset_at, suppressed, reason, engaged_at,
         ) in rows
     }  # fmt: skip
     ref_rows = {
@@ -197,6 +256,10 @@ def test_lead_scores_match(built: Built) -> None:
             "mql_trigger": s.mql_trigger,
             "mql_trigger_event_id": s.mql_trigger_event_id,
             "scored_as_of": s.scored_as_of,
+            "behavior_reset_at": s.behavior_reset_at,
+            "is_suppressed": s.is_suppressed,
+            "suppressed_reason": s.suppressed_reason,
+            "last_engaged_at": s.last_engaged_at,
         }
         for model, scores in built.reference.items()
         for lead_id, s in scores.items()
@@ -210,7 +273,7 @@ def test_score_histories_match(built: Built) -> None:
         built.db_path,
         """select lead_id, scoring_model, event_id, event_type, occurred_at, fit_score,
                   engagement_score, intent_score, negative_score, raw_score, lead_score,
-                  is_mql_eligible, mql_trigger
+                  is_mql_eligible, mql_trigger, behavior_reset_at, is_suppressed
            from marts.fct_lead_score_history""",
     )
     sql_rows = {
@@ -225,10 +288,12 @@ def test_score_histories_match(built: Built) -> None:
             "lead_score": score,
             "is_mql_eligible": eligible,
             "mql_trigger": trigger,
+            "behavior_reset_at": reset_at,
+            "is_suppressed": suppressed,
         }
         for (
             lead_id, model, event_id, event_type, occurred_at, fit, engagement, intent, negative,
-            raw, score, eligible, trigger,
+            raw, score, eligible, trigger, reset_at, suppressed,
         ) in rows
     }  # fmt: skip
     assert len(sql_rows) == len(rows), "history rows are not unique per lead, model and event"
@@ -244,6 +309,8 @@ def test_score_histories_match(built: Built) -> None:
             "lead_score": row.lead_score,
             "is_mql_eligible": row.is_mql_eligible,
             "mql_trigger": row.mql_trigger,
+            "behavior_reset_at": row.behavior_reset_at,
+            "is_suppressed": row.is_suppressed,
         }
         for model, scores in built.reference.items()
         for lead_id, s in scores.items()
@@ -263,7 +330,7 @@ def test_score_components_match(built: Built) -> None:
         (lead_id, model, rule_id): {
             "contribution": contribution,
             # Occurrence counts only mean something for behaviour rules.
-            "occurrences": (occurrences, counted) if kind != "fit" else None,
+            "occurrences": (occurrences, counted) if kind == "behavior" else None,
         }
         for lead_id, model, rule_id, kind, contribution, occurrences, counted in rows
     }
@@ -299,3 +366,9 @@ def test_the_data_exercises_what_it_should(built: Built) -> None:
         len(score.history) - len({row.occurred_at for row in score.history}) for score in default
     )
     assert tied > 20  # several scoring events at one timestamp
+    everything = [score for model in MODELS for score in built.reference[model].values()]
+    assert sum(score.behavior_reset_at is not None for score in everything) > 10  # resets
+    assert sum(row.is_suppressed for score in everything for row in score.history) > 10
+    if built.scenario.extreme_rules:  # the default rules' group maxima rarely bind at as-of
+        capped = sum(any(r.startswith("group_cap:") for r in s.components) for s in everything)
+        assert capped > 5

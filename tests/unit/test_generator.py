@@ -16,7 +16,7 @@ from lead_funnel.generator import COMPETITOR_DOMAINS, PROFILES, generate
 from lead_funnel.generator import vocab as V
 from lead_funnel.generator.rates import measure_rates
 from lead_funnel.scoring import Event, LeadProfile, load_rules, score_lead
-from lead_funnel.scoring.reference import email_domain
+from lead_funnel.scoring.reference import StatusChange, email_domain
 
 END = "2026-09-30 00:00:00"
 STAGES = (
@@ -292,7 +292,8 @@ def _text(value: str) -> str | None:
 
 def test_mql_moments_recomputed_with_the_reference_equal_the_truth(messy: Path) -> None:
     """Each lead's real cycle starts are its default-model MQL moments under the recycle rule:
-    the first eligible scoring event, then the first one strictly after each later recycle."""
+    the first eligible scoring event, then the first one strictly after each later recycle,
+    eligibility scored with the lead's status changes (a recycle resets behaviour)."""
     rules = load_rules()
     accounts = {r["account_id"]: r for r in _rows(messy / "accounts.csv")}
     truth = {r["lead_id"]: r for r in _rows(messy / "ground_truth" / "leads_truth.csv")}
@@ -306,10 +307,13 @@ def test_mql_moments_recomputed_with_the_reference_equal_the_truth(messy: Path) 
                 properties=_text(e["properties"]),
             )
         )
-    recycles = defaultdict(list)
+    recycles, changes = defaultdict(list), defaultdict(list)
     for r in _rows(messy / "lead_status_changes.csv"):
+        survivor = truth[r["lead_id"]]["survivor_lead_id"]
+        changed_at = datetime.fromisoformat(r["changed_at"])
+        changes[survivor].append(StatusChange(changed_at=changed_at, status=r["status"]))
         if r["status"] == "recycled":
-            recycles[truth[r["lead_id"]]["survivor_lead_id"]].append(r["changed_at"])
+            recycles[survivor].append(r["changed_at"])
     real, inferred = defaultdict(list), set()
     for c in _rows(messy / "ground_truth" / "mql_cycles_truth.csv"):
         if c["is_inferred_mql"] == "true":
@@ -335,7 +339,7 @@ def test_mql_moments_recomputed_with_the_reference_equal_the_truth(messy: Path) 
             account_country=acc["country"].strip().upper() if acc else None,
             account_domain=acc["domain"].strip().lower() if acc else None,
         )
-        score = score_lead(rules, "default", profile, events[lead_id], as_of)
+        score = score_lead(rules, "default", profile, events[lead_id], as_of, changes[lead_id])
         eligible = [str(row.occurred_at) for row in score.history if row.is_mql_eligible]
         moments = eligible[:1]
         for r in sorted(recycles[lead_id]):

@@ -7,6 +7,7 @@ import numpy as np
 from lead_funnel.generator import vocab as V
 from lead_funnel.generator.cycles import Opportunity, StatusChange, Touch, derive_cycles
 from lead_funnel.generator.handoff import (
+    HandoffScores,
     eligible_events,
     handoff_moments,
     lead_profile,
@@ -32,8 +33,11 @@ BUYER = lead_profile(
 STUDENT = lead_profile("L2", job_title="Graduate Student", email="sam@gmail.com", country="DE")
 
 
-def _eligible(profile, *items: tuple[int, str] | tuple[int, str, int]) -> list[int]:
-    """Eligible moments of one lead's events (time, type[, properties index])."""
+def _eligible(
+    profile, *items: tuple[int, str] | tuple[int, str, int], resets: list[int] = ()
+) -> list[int]:
+    """Eligible moments of one lead's events (time, type[, properties index]), its behaviour
+    reset at `resets`."""
     eligible = eligible_events(
         np.zeros(len(items), dtype=np.int64),
         np.array([i[0] for i in items]),
@@ -42,6 +46,7 @@ def _eligible(profile, *items: tuple[int, str] | tuple[int, str, int]) -> list[i
         np.array([i[2] if len(i) > 2 else 0 for i in items]),
         PROPS,
         [profile],
+        {0: list(resets)},
     )
     return [i[0] for i, ok in zip(items, eligible.tolist(), strict=True) if ok]
 
@@ -73,7 +78,7 @@ def test_demo_requests_fast_track_unless_fit_disqualified() -> None:
     assert _eligible(low, *events) == [T0 + 100]
 
 
-def test_recycles_do_not_reset_the_score() -> None:
+def test_handoffs_are_the_first_eligible_moment_after_each_recycle() -> None:
     eligible = [T0, T0 + 5 * DAY, T0 + 40 * DAY, T0 + 41 * DAY]
     assert handoff_moments(eligible) == [T0]
     assert handoff_moments(eligible, [T0 + 20 * DAY]) == [T0, T0 + 40 * DAY]
@@ -81,6 +86,77 @@ def test_recycles_do_not_reset_the_score() -> None:
     assert handoff_moments(eligible, [T0 + 2 * DAY, T0 + 3 * DAY]) == [T0, T0 + 5 * DAY]
     assert next_handoff(eligible, T0 + 5 * DAY) == T0 + 40 * DAY
     assert next_handoff(eligible, T0 + 41 * DAY) is None
+
+
+def test_a_recycle_resets_behaviour_but_not_fit() -> None:
+    # 47 + 10 (pricing) + 4 (click) = 61 at T0; recycled a day later
+    events = ((T0, "pricing_page_view"), (T0, "email_click"), (T0 + 2 * DAY, "email_open"))
+    assert _eligible(BUYER, *events) == [T0, T0 + 2 * DAY]  # without the reset: 47 + 9.7 + ...
+    assert _eligible(BUYER, *events, resets=[T0 + DAY]) == [T0]  # after it: 47 + 2
+    # an event at the very second of the recycle still belongs to the old segment
+    tie = ((T0, "pricing_page_view"), (T0 + DAY, "email_click"))
+    assert _eligible(BUYER, *tie, resets=[T0 + DAY]) == [T0 + DAY]
+    # fast track needs no behaviour: a demo request right after a recycle qualifies
+    demo = ((T0, "page_view"), (T0 + 2 * DAY, "demo_request"))
+    assert _eligible(BUYER, *demo, resets=[T0 + DAY]) == [T0 + 2 * DAY]
+
+
+def test_an_unsubscribe_suppresses_until_a_form_and_survives_recycles() -> None:
+    # 47 + 10 + 4 = 61 at T0 + 60, then unsubscribed: pricing and a webinar would make 70+
+    # points, but no hand-off before a form submission lifts the suppression; a recycle
+    # (behaviour reset) does not lift it
+    unsubscribed = (T0 + 120, "unsubscribe")
+    rest = (
+        (T0 + DAY, "pricing_page_view"),
+        (T0 + DAY + 60, "pricing_page_view"),
+        (T0 + DAY + 120, "webinar_attended"),
+        (T0 + 3 * DAY, "pricing_page_view"),
+        (T0 + 3 * DAY + 60, "webinar_attended"),
+        (T0 + 4 * DAY, "form_submit", 1),
+    )
+    start = ((T0, "pricing_page_view"), (T0 + 60, "email_click"))
+    assert _eligible(BUYER, *start, *rest, resets=[T0 + 2 * DAY]) == [
+        T0 + 60,
+        T0 + DAY,
+        T0 + DAY + 60,
+        T0 + DAY + 120,
+        T0 + 3 * DAY + 60,
+        T0 + 4 * DAY,
+    ]
+    for resets in ([], [T0 + 2 * DAY]):
+        got = _eligible(BUYER, *start, unsubscribed, *rest, resets=resets)
+        assert got == [T0 + 60, T0 + 4 * DAY]
+
+
+def test_rescoring_a_subset_of_leads_equals_scoring_each_alone() -> None:
+    rng = np.random.default_rng(3)
+    profiles = [BUYER, STUDENT, BUYER, lead_profile("L4", job_title="CEO", email="a@b.io", country="US")]
+    n_ev = [30, 5, 40, 25]
+    lead = np.repeat(np.arange(4), n_ev)
+    when = np.concatenate([np.sort(T0 + rng.integers(0, 90 * DAY, k)) for k in n_ev])
+    kind = rng.choice(len(TYPES), lead.size)
+    props = (rng.random(lead.size) < 0.2).astype(np.int64)
+    scores = HandoffScores(lead, when, kind, TYPES, props, PROPS, profiles)
+    resets = {0: [T0 + 10 * DAY, T0 + 30 * DAY], 2: [T0 + 45 * DAY], 3: [T0 + 5 * DAY]}
+    together = scores.eligible_at([3, 0, 2], resets)
+    assert set(together) <= {0, 2, 3}
+    for i in (0, 2, 3):
+        alone = scores.eligible_at([i], {i: resets[i]})
+        assert together.get(i, []) == alone.get(i, [])
+        mine = lead == i
+        flags = eligible_events(
+            np.zeros(int(mine.sum()), dtype=np.int64),
+            when[mine],
+            kind[mine],
+            TYPES,
+            props[mine],
+            PROPS,
+            [profiles[i]],
+            {0: resets[i]},
+        )
+        assert alone.get(i, []) == when[mine][flags].tolist()
+    everyone = scores.eligible_at()
+    assert set(everyone) <= {0, 2, 3} and 0 in everyone
 
 
 def test_cycles_follow_the_documented_semantics() -> None:

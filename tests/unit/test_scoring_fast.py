@@ -121,7 +121,9 @@ def _random_rules(rng: random.Random, base: Rules) -> Rules:
     return dataclasses.replace(
         base,
         models={MODEL: model},
-        fit_rules=[dataclasses.replace(r, scoring_model=MODEL) for r in base.fit_rules_of("default")],
+        fit_rules=[
+            dataclasses.replace(r, scoring_model=MODEL) for r in base.fit_rules_of("default")
+        ],
         behavior_rules=behavior,
         fast_track_event_types={MODEL: frozenset(rng.sample(["demo", "chat", "form", "misc"], 2))},
         groups=groups,
@@ -212,7 +214,7 @@ def _compare(
     type_code = {v: i for i, v in enumerate(type_vocab)}
     prop_code = {v: i for i, v in enumerate(props)}
     lead, when, etype, pcode, reset_lead, reset_at = [], [], [], [], [], []
-    as_of = datetime(2030, 1, 1)
+    as_of = datetime(2100, 1, 1)
     for code, (_, events, changes) in enumerate(leads):
         for event in ordered(events):
             lead.append(code)
@@ -309,16 +311,16 @@ def test_long_histories_with_extreme_half_lives_stay_within_tolerance(seeds: Rul
     )
     rng = random.Random(5)
     leads = []
-    for _ in range(3):
+    for _ in range(2):
         at = _epoch(datetime(2020, 1, 1))
         events = []
-        for k in range(700):
-            at += rng.choice([0, 60, 3600, 2 * SECONDS_PER_DAY, 5 * SECONDS_PER_DAY])
+        for k in range(900):
+            at += rng.choice([0, 3600, 2 * SECONDS_PER_DAY, 5 * SECONDS_PER_DAY])
             events.append(Event(f"E{k:05d}", rng.choice(TYPES[:5]), _moment(at), None))
         assert at - _epoch(datetime(2020, 1, 1)) > 4 * 365 * SECONDS_PER_DAY
         leads.append((PROFILES[0], events, []))
     checked, _ = _compare(rules, MODEL, leads, PROPS)
-    assert checked == 3 * 700
+    assert checked == 2 * 900
 
 
 def test_resets_split_segments_and_ties_stay_in_the_old_one(seeds: Rules) -> None:

@@ -24,7 +24,7 @@ from tqdm import tqdm
 from lead_funnel.contract import raw_tables
 from lead_funnel.generator import vocab as V
 from lead_funnel.generator.cycles import Opportunity, StatusChange, Touch, derive_cycles
-from lead_funnel.generator.handoff import eligible_events, next_handoff
+from lead_funnel.generator.handoff import HandoffScores, next_handoff
 from lead_funnel.generator.profiles import PROFILES, Profile
 from lead_funnel.generator.writers import TableWriter
 from lead_funnel.scoring.reference import LeadProfile
@@ -625,21 +625,14 @@ def _simulate_chunk(run: _Run, chunk_index: int, n: int) -> None:
                     country=country_codes[lead_country[i]],
                 )
             )
-    eligible = eligible_events(ev_lead, occurred, etype, types, props_idx, props_vocab, profiles)
-    elig_pos = np.flatnonzero(eligible)
-    elig_times = occurred[elig_pos].tolist()
-    elig_bounds = np.searchsorted(ev_lead[elig_pos], np.arange(n + 1)).tolist()
+    scores = HandoffScores(ev_lead, occurred, etype, types, props_idx, props_vocab, profiles)
+    outbound_at: dict[int, int] = {}
+    for i in np.flatnonzero(outbound).tolist():
+        at = int(created[i] + prng.lognormvariate(math.log(3 * DAY), 1.0))
+        if at <= end:
+            outbound_at[i] = at
     sim = _SalesSimulator(run, prng, lead_num, lead_acc, acc_num, employees, fit, intent, persona)
-    for i in range(n):
-        lo, hi = elig_bounds[i], elig_bounds[i + 1]
-        outbound_at = None
-        if outbound[i]:
-            outbound_at = int(created[i] + prng.lognormvariate(math.log(3 * DAY), 1.0))
-            if outbound_at > end:
-                outbound_at = None
-        if lo == hi and outbound_at is None:
-            continue
-        sim.run_lead(i, elig_times[lo:hi], int(created[i]), outbound_at)
+    sim.run_leads(scores, created.tolist(), outbound_at)
     sim.derive_all()
 
     # ---- mess on leads: merged duplicates and padded emails ------------------------------
@@ -1050,36 +1043,60 @@ class _SalesSimulator:
         self.changes.append((i, status, reason, at, by))
         self.lead_changes[i].append(StatusChange(at, status, reason))
 
-    # -- one lead -----------------------------------------------------------------------
-    def run_lead(
-        self,
-        i: int,
-        eligible_at: list[int],
-        created: int,
-        outbound_at: int | None,
+    # -- the leads of the chunk, cycle by cycle ---------------------------------------------
+    def run_leads(
+        self, scores: HandoffScores, created: list[int], outbound_at: dict[int, int]
     ) -> None:
-        """Simulate a lead's cycles from its hand-offs (ascending eligible moments).
+        """Simulate every lead's cycles from its hand-offs, in rounds of one cycle per lead.
 
-        A sales-sourced lead is worked from `outbound_at` when that comes before its next
-        hand-off; the warehouse infers a cycle from it only if sales qualify the lead (or open
-        an opportunity) before marketing qualifies it.
+        Round k simulates the k-th cycle of every lead still in play (in lead order). A lead
+        whose cycle reset its behaviour (a recycle) is re-scored, together with the other
+        such leads, under all of its resets so far: that gives its next hand-off, the first
+        eligible moment after the recycle, and its MQL candidates for the truth.
+
+        A sales-sourced lead (`outbound_at`) is worked from that moment when it comes before
+        its next hand-off; the warehouse infers a cycle from it only if sales qualify the lead
+        (or open an opportunity) before marketing qualifies it.
         """
-        self.created[i] = created
-        self.candidates[i] = eligible_at
-        after: int | None = None
+        candidates = scores.eligible_at()
+        in_play = sorted(set(candidates) | set(outbound_at))
+        after: dict[int, int | None] = {}
+        resets: dict[int, list[int]] = {}
+        for i in in_play:
+            self.created[i] = created[i]
+            self.candidates[i] = candidates.get(i, [])
+            after[i] = None
+        outbound = dict(outbound_at)
         for cycle_number in range(1, self.MAX_CYCLES + 1):
-            moment = next_handoff(eligible_at, after)
-            inferred = False
-            if outbound_at is not None and (moment is None or outbound_at < moment):
-                if after is None or outbound_at > after:
-                    moment, inferred = outbound_at, True
-                outbound_at = None
-            if moment is None:
-                return
-            next_after = self._cycle(i, cycle_number, moment, inferred)
-            if next_after is None:
-                return
-            after = next_after
+            next_round, rescore = [], []
+            for i in in_play:
+                moment = next_handoff(self.candidates[i], after[i])
+                inferred = False
+                at = outbound.get(i)
+                if at is not None and (moment is None or at < moment):
+                    if after[i] is None or at > after[i]:
+                        moment, inferred = at, True
+                    del outbound[i]
+                if moment is None:
+                    continue
+                known = len(self.lead_changes[i])
+                recycled = self._cycle(i, cycle_number, moment, inferred)
+                new_resets = [
+                    c.at for c in self.lead_changes[i][known:] if scores.resets_on(c.status)
+                ]
+                if new_resets:
+                    resets.setdefault(i, []).extend(new_resets)
+                    rescore.append(i)
+                if recycled is not None:
+                    after[i] = recycled
+                    next_round.append(i)
+            if rescore:
+                found = scores.eligible_at(rescore, {i: resets[i] for i in rescore})
+                for i in rescore:
+                    self.candidates[i] = found.get(i, [])
+            in_play = next_round
+            if not in_play:
+                break
 
     def _cycle(self, i: int, number: int, mql: int, inferred: bool) -> int | None:
         """Simulate one cycle from its hand-off; returns the recycle moment if there is one."""

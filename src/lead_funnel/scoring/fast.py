@@ -405,6 +405,7 @@ class FastScorer:
         acc[dest] = x
         gap = np.zeros(n)
         gap[1:] = t[1:] - t[:-1]
+        gap[sid_first] = 0.0  # no predecessor in the segment
         gap_by_position = np.empty(n)
         gap_by_position[dest] = gap
         factor = np.empty((n, n_channels))
