@@ -130,7 +130,12 @@ def test_an_unsubscribe_suppresses_until_a_form_and_survives_recycles() -> None:
 
 def test_rescoring_a_subset_of_leads_equals_scoring_each_alone() -> None:
     rng = np.random.default_rng(3)
-    profiles = [BUYER, STUDENT, BUYER, lead_profile("L4", job_title="CEO", email="a@b.io", country="US")]
+    profiles = [
+        BUYER,
+        STUDENT,
+        BUYER,
+        lead_profile("L4", job_title="CEO", email="a@b.io", country="US"),
+    ]
     n_ev = [30, 5, 40, 25]
     lead = np.repeat(np.arange(4), n_ev)
     when = np.concatenate([np.sort(T0 + rng.integers(0, 90 * DAY, k)) for k in n_ev])

@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+from collections import Counter
 from datetime import datetime, timedelta
 
 import pytest
@@ -37,9 +38,14 @@ from lead_funnel.scoring import (
     score_population,
 )
 from lead_funnel.scoring.reference import (
+    Snapshot,
+    StatusChange,
     TitlePattern,
+    cap_period,
     email_domain,
+    is_recent,
     lead_attributes,
+    mql_trigger,
     occurrences_of,
     title_attributes,
 )
@@ -201,27 +207,138 @@ def test_the_threshold_needs_the_fit_gate() -> None:
 # --- caps -------------------------------------------------------------------------------------
 
 
-def test_the_fourth_email_open_within_30_days_does_not_count_and_one_after_the_window_does():
-    # email_open: cap 3 per 30 days. Opens on days 0, 1, 2, 3, 31.
-    #   #1 day 0, #2 day 1, #3 day 2: n <= 3, counted.
-    #   #4 day 3: #1 (day 0) is not at or before day 3 - 30 -> not counted.
-    #   #5 day 31: #2 (day 1) is at day 31 - 30 exactly -> counted (the window (t-30, t] is
-    #   open on the left, so only #3 and #4 lie in it: 2 < 3).
-    days = [0, 1, 2, 3, 31]
+def test_caps_count_per_calendar_period():
+    # email_open: at most 3 per 30-day period; periods run from 2000-01-03, so one ends at
+    # 2025-01-21 00:00. Opens on days 0-3 (Jan 1-4): three count, the fourth does not; day 19
+    # (Jan 20) is still in that period; day 20 (Jan 21, 10:00) starts a new one and counts.
+    days = [0, 1, 2, 3, 19, 20]
     events = [ev(f"E{i}", "email_open", at(day)) for i, day in enumerate(days, start=1)]
     counted = [o.is_counted for o in occurrences_of(RULES.behavior_rules_of("default"), events)]
-    assert counted == [True, True, True, False, True]
-
-    # Worth at day 31 (half-life 30): 2*0.5^(31/30) + 2*0.5^(30/30) + 2*0.5^(29/30) + 0 + 2.
-    score = score_lead(RULES, "default", NO_FIT, events, at(31))
-    expected = 2 * 0.5 ** (31 / 30) + 1.0 + 2 * 0.5 ** (29 / 30) + 2.0
+    assert counted == [True, True, True, False, False, True]
+    # Worth at day 20 (half-life 30): three opens of days 0-2 decayed plus the new one.
+    score = score_lead(RULES, "default", NO_FIT, events, at(20))
+    expected = sum(2 * 0.5 ** ((20 - d) / 30) for d in (0, 1, 2)) + 2.0
     assert score.engagement_score == pytest.approx(expected, abs=1e-12)
-    assert score.components == {"eng_email_open": pytest.approx(expected, abs=1e-12)}
+    assert score.occurrence_counts == {"eng_email_open": (6, 4)}
 
-    # One second earlier the window (day 0 + 1s, day 31 - 1s] still holds #2, #3, #4: capped.
-    events[-1] = ev("E5", "email_open", at(31, seconds=-1))
-    counted = [o.is_counted for o in occurrences_of(RULES.behavior_rules_of("default"), events)]
-    assert counted == [True, True, True, False, False]
+
+def test_a_steady_engager_earns_the_cap_in_every_period():
+    # An email open every day for 13 months under "3 per 30 days": 3 count in every 30-day
+    # period (never 4), so at least 13 * 3 = 39 count.
+    events = [ev(f"E{day:03d}", "email_open", at(day)) for day in range(395)]
+    occurrences = occurrences_of(RULES.behavior_rules_of("default"), events)
+    rule = RULES.behavior_rules_of("default")[0]
+    assert rule.rule_id == "eng_email_open"
+    per_period = Counter(cap_period(rule, o.occurred_at) for o in occurrences if o.is_counted)
+    assert sum(per_period.values()) >= 39
+    assert set(per_period.values()) == {3}
+    periods = {cap_period(rule, o.occurred_at) for o in occurrences}
+    assert set(per_period) == periods  # every period the lead was active in earned points
+
+
+def test_a_score_group_is_capped_at_its_maximum_and_shows_an_adjustment():
+    # email group (opens and clicks) at most 20 points. Five clicks (4 each, cap 5 per period)
+    # and three opens (2 each) at one moment: 26 earned, 20 kept, an adjustment of -6.
+    events = [ev(f"C{i}", "email_click", at(0)) for i in range(5)]
+    events += [ev(f"O{i}", "email_open", at(0)) for i in range(3)]
+    score = score_lead(RULES, "default", GOOD_FIT, events, at(0))
+    assert score.engagement_score == pytest.approx(20.0)
+    assert score.components["eng_email_click"] == pytest.approx(20.0)
+    assert score.components["eng_email_open"] == pytest.approx(6.0)
+    assert score.components["group_cap:email"] == pytest.approx(-6.0)
+    assert score.history[-1].raw_score == pytest.approx(60.0)
+    assert_components_add_up(score)
+    # Ten days later both decay (half-life 30) to 26 * 0.5^(1/3) = 20.6: still capped at 20.
+    later = score_lead(RULES, "default", GOOD_FIT, events, at(10))
+    assert later.engagement_score == pytest.approx(20.0)
+    # After 30 days they are worth 13: under the cap, no adjustment.
+    month = score_lead(RULES, "default", GOOD_FIT, events, at(30))
+    assert month.engagement_score == pytest.approx(13.0)
+    assert "group_cap:email" not in month.components
+
+
+def test_linear_decay_falls_to_zero():
+    # intent: webinar_registered 3 points falling linearly to 0 over 60 days.
+    events = [ev("E1", "webinar_registered", at(0))]
+    assert score_lead(RULES, "intent", NO_FIT, events, at(15)).engagement_score == pytest.approx(
+        2.25
+    )
+    assert score_lead(RULES, "intent", NO_FIT, events, at(30)).engagement_score == pytest.approx(
+        1.5
+    )
+    assert score_lead(RULES, "intent", NO_FIT, events, at(60)).engagement_score == 0.0
+    assert score_lead(RULES, "intent", NO_FIT, events, at(60, -1)).engagement_score > 0.0
+
+
+def test_a_recycle_resets_behaviour_but_keeps_fit():
+    # Webinar (12, half-life 60) on day 0, recycled on day 5, a page view (1) on day 6: the new
+    # cycle starts from fit 40 + 1; the webinar no longer counts. With on_recycle=keep it does.
+    events = [ev("E1", "webinar_attended", at(0)), ev("E2", "page_view", at(6))]
+    changes = [StatusChange(at(5), "recycled")]
+    score = score_lead(RULES, "default", GOOD_FIT, events, at(6), changes)
+    assert score.history[-1].raw_score == pytest.approx(41.0)
+    assert score.behavior_reset_at == at(5)
+    assert score.components["eng_webinar_attended"] == 0.0
+    assert score.occurrence_counts["eng_webinar_attended"] == (1, 0)
+    assert_components_add_up(score)
+    keep = dataclasses.replace(RULES.model("default"), on_recycle="keep")
+    kept_rules = dataclasses.replace(RULES, models={**RULES.models, "default": keep})
+    kept = score_lead(kept_rules, "default", GOOD_FIT, events, at(6), changes)
+    assert kept.history[-1].raw_score == pytest.approx(41.0 + 12 * 0.5 ** (6 / 60))
+    # A rejection resets only when the model says so.
+    rejected = [StatusChange(at(5), "sales_rejected")]
+    assert score_lead(RULES, "default", GOOD_FIT, events, at(6), rejected).behavior_reset_at is None
+    on_reject = dataclasses.replace(RULES.model("default"), reset_on_rejection=True)
+    reject_rules = dataclasses.replace(RULES, models={**RULES.models, "default": on_reject})
+    assert score_lead(
+        reject_rules, "default", GOOD_FIT, events, at(6), rejected
+    ).behavior_reset_at == at(5)
+
+
+def test_an_event_at_the_recycle_moment_belongs_to_the_old_cycle():
+    events = [ev("E1", "pricing_page_view", at(5)), ev("E2", "page_view", at(6))]
+    score = score_lead(RULES, "default", GOOD_FIT, events, at(6), [StatusChange(at(5), "recycled")])
+    assert score.history[0].behavior_reset_at is None
+    assert score.history[1].raw_score == pytest.approx(41.0)
+
+
+def test_an_unsubscribed_lead_is_suppressed_until_a_form_submit():
+    # Unsubscribe (-20 for a year) on day 0; three pricing views (10) and a webinar (12) on day 1:
+    # 40 - 20 + 30 + 12 = 62, above 60, but suppressed. A form on day 2 lifts it: MQL there.
+    events = [ev("E1", "unsubscribe", at(0))]
+    events += [ev(f"E2{i}", "pricing_page_view", at(1)) for i in range(3)]
+    events += [ev("E3", "webinar_attended", at(1)), ev("E4", "form_submit", at(2))]
+    score = score_lead(RULES, "default", GOOD_FIT, events, at(3))
+    by_event = {row.event_id: row for row in score.history}
+    assert by_event["E3"].raw_score == pytest.approx(62.0)
+    assert by_event["E3"].is_suppressed and not by_event["E3"].is_mql_eligible
+    assert not by_event["E4"].is_suppressed and by_event["E4"].mql_trigger == "threshold"
+    assert score.marketing_qualified_at == at(2)
+    assert not score.is_suppressed
+    # Without the form the lead stays suppressed, with its reason.
+    held = score_lead(RULES, "default", GOOD_FIT, events[:-1], at(3))
+    assert held.marketing_qualified_at is None
+    assert (held.is_suppressed, held.suppressed_reason) == (True, "unsubscribe")
+
+
+def test_a_demo_request_lifts_suppression_and_fast_tracks():
+    events = [ev("E1", "email_bounce", at(0)), ev("E2", "demo_request", at(1))]
+    score = score_lead(RULES, "default", NO_FIT, events, at(1))
+    assert score.mql_trigger == "fast_track"
+
+
+def test_the_recency_gate():
+    model = dataclasses.replace(RULES.model("default"), requires_activity_within_days=30)
+    assert is_recent(model, at(0), at(30))
+    assert not is_recent(model, at(0), at(30, 1))
+    assert not is_recent(model, None, at(0))
+    assert is_recent(RULES.model("default"), None, at(0))
+    snapshot = Snapshot(fit_score=40, engagement_score=30, intent_score=0, negative_score=0)
+    assert mql_trigger(model, snapshot, "page_view", frozenset(), False) == "threshold"
+    assert (
+        mql_trigger(model, snapshot, "page_view", frozenset(), False, is_recent_enough=False)
+        is None
+    )
 
 
 def test_not_repeatable_rules_count_once() -> None:
