@@ -4,6 +4,11 @@ The staging layer is built once; then the scoring models are rebuilt `runs` time
 its own `dbt run` process under `/usr/bin/time -v`, so the figures are the wall time and the
 maximum resident set size of exactly that work. Optionally the plain-Python reference scores
 the same staged data in this process, for a side-by-side ratio on one machine in one run.
+
+`dense_copy` turns a raw folder into one with the same engagement events on a tenth of the
+leads (every ten leads' events moved onto the first of them), so the cost per event can be
+compared at equal total events with ten times the events per lead: a linear scoring layer
+costs about the same per event on both.
 """
 
 from __future__ import annotations
@@ -22,10 +27,21 @@ import duckdb
 
 from lead_funnel import paths
 
+#: Built once with staging: what the scoring layer reads but does not own.
+UPSTREAM_MODELS = (
+    "staging",
+    "int_leads_resolved",
+    "int_data_watermark",
+    "int_lifecycle_events_resolved",
+)
+
 SCORING_MODELS = (
     "int_lead_fit_attributes_derived",
     "int_lead_fit_scored",
     "int_engagement_events_resolved",
+    "int_scoring_resets",
+    "int_scoring_accumulators",
+    "int_lead_suppression_periods",
     "int_engagement_events_scored",
     "int_lead_scores_at_each_event",
     "int_lead_mql_moments",
@@ -88,7 +104,7 @@ def bench_scoring(
     env["LEAD_FUNNEL_DUCKDB_PATH"] = str(Path(db_path).resolve())
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     _timed_dbt(["seed"], env, dbt_vars)
-    staging = _timed_dbt(["run", "--select", "staging", "int_leads_resolved"], env, dbt_vars)
+    staging = _timed_dbt(["run", "--select", *UPSTREAM_MODELS], env, dbt_vars)
     print(
         f"staging built in {staging.seconds:.1f} s, peak {staging.max_rss_mib:.0f} MiB",
         flush=True,
@@ -142,6 +158,9 @@ def _time_reference(db_path: Path, as_of: str) -> dict[str, float]:
             from staging.stg_marketing__engagement_events
             """
         ).fetchall()
+        change_rows = con.execute(
+            "select changed_at, status, lead_id from staging.stg_crm__lead_status_changes"
+        ).fetchall()
     leads = [
         ref.LeadRecord(
             ref.LeadProfile(
@@ -161,11 +180,67 @@ def _time_reference(db_path: Path, as_of: str) -> dict[str, float]:
         for r in lead_rows
     ]
     events = [ref.Event(r[0], r[1], r[2], r[3], r[4]) for r in event_rows]
+    changes = [ref.StatusChange(r[0], r[1], lead_id=r[2]) for r in change_rows]
     rules = ref.load_rules()
     at = datetime.strptime(as_of, "%Y-%m-%d %H:%M:%S")
     timings = {}
     for model in sorted(rules.models):
         started = time.perf_counter()
-        ref.score_population(rules, model, leads, events, at)
+        ref.score_population(rules, model, leads, events, at, changes)
         timings[model] = round(time.perf_counter() - started, 2)
     return timings
+
+
+def dense_copy(raw_dir: Path, out_dir: Path, factor: int = 10) -> Path:
+    """A copy of `raw_dir` whose engagement events sit on every `factor`-th lead only.
+
+    Leads are numbered in lead_id order; the events of leads k*factor .. k*factor+factor-1 move
+    to lead k*factor, so the total number of events stays and events per active lead grow by
+    `factor`. Other tables are linked unchanged (Parquet or CSV, files or folders).
+    """
+    raw_dir, out_dir = Path(raw_dir), Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for entry in raw_dir.iterdir():
+        if entry.name.startswith("engagement_events") or entry.name == "ground_truth":
+            continue
+        target = out_dir / entry.name
+        if not target.exists():
+            target.symlink_to(entry.resolve())
+    sources = sorted(raw_dir.glob("engagement_events*"))
+    leads = sorted(raw_dir.glob("leads*"))
+    if not sources or not leads:
+        raise FileNotFoundError(f"{raw_dir} lacks engagement_events or leads")
+
+    def scan(path: Path) -> str:
+        if path.is_dir():
+            files = sorted(path.iterdir())
+            kind = "parquet" if files and files[0].suffix == ".parquet" else "csv"
+            path = path / f"*.{kind}"
+        else:
+            kind = "parquet" if path.suffix == ".parquet" else "csv"
+        if kind == "parquet":
+            return f"read_parquet('{path}')"
+        return f"read_csv('{path}', all_varchar=true, header=true)"
+
+    with duckdb.connect() as con:
+        con.execute(
+            f"""
+            copy (
+                with numbered as (
+                    select lead_id, (row_number() over (order by lead_id) - 1) // {factor} as grp
+                    from (select distinct lead_id from {scan(leads[0])})
+                ),
+                targets as (
+                    select numbered.lead_id, first_of_group.lead_id as dense_lead_id
+                    from numbered
+                    inner join (
+                        select grp, min(lead_id) as lead_id from numbered group by grp
+                    ) as first_of_group on numbered.grp = first_of_group.grp
+                )
+                select events.* replace (coalesce(targets.dense_lead_id, events.lead_id) as lead_id)
+                from {scan(sources[0])} as events
+                left join targets on events.lead_id = targets.lead_id
+            ) to '{out_dir / "engagement_events.parquet"}' (format parquet)
+            """
+        )
+    return out_dir

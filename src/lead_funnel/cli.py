@@ -111,6 +111,18 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     result = bench_scoring(
         raw, workdir / "bench.duckdb", args.runs, args.as_of, reference=args.reference
     )
+    if args.dense_factor > 1:
+        from lead_funnel.bench import dense_copy
+
+        dense = dense_copy(raw, workdir / f"{raw.name}_dense{args.dense_factor}", args.dense_factor)
+        print(f"the same events on one lead in {args.dense_factor}: {dense}", flush=True)
+        dense_result = bench_scoring(
+            dense, workdir / "bench_dense.duckdb", args.runs, args.as_of, reference=False
+        )
+        per_event = result["median_seconds"] / result["events"]
+        dense_per_event = dense_result["median_seconds"] / dense_result["events"]
+        result["dense"] = dense_result
+        result["cost_per_event_ratio_dense_over_sparse"] = round(dense_per_event / per_event, 3)
     print(json.dumps(result, indent=2, default=str))
     return 0
 
@@ -145,6 +157,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--format", default="parquet", choices=["csv", "parquet"])
     bench.add_argument("--workdir", default="/tmp/lead_funnel_bench", help="data and warehouse")
     bench.add_argument("--runs", type=int, default=3, help="timed runs of the scoring layer")
+    bench.add_argument(
+        "--dense-factor",
+        type=int,
+        default=10,
+        help="also time the same events on one lead in N (cost per event, N x events per lead)",
+    )
     bench.add_argument("--as-of", default="2026-09-30 00:00:00", help="score_as_of of the runs")
     bench.add_argument("--reference", action="store_true", help="also time the Python reference")
     bench.set_defaults(func=_cmd_bench)
