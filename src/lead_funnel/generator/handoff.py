@@ -129,9 +129,7 @@ def eligible_events(
 
 def _reset_arrays(resets: Mapping[int, Sequence[int]] | None) -> tuple[np.ndarray, np.ndarray]:
     items = sorted(resets.items()) if resets else []
-    reset_lead = np.fromiter(
-        (i for i, moments in items for _ in moments), dtype=np.int64, count=-1
-    )
+    reset_lead = np.fromiter((i for i, moments in items for _ in moments), dtype=np.int64, count=-1)
     reset_at = np.fromiter((m for _, moments in items for m in moments), dtype=np.int64, count=-1)
     return reset_lead, reset_at
 

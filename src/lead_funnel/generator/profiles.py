@@ -35,7 +35,7 @@ class Profile:
     events_intent_slope: float = 125.0
     # Weight of mid-funnel content (pricing, downloads, webinars, forms, chat) in ordinary
     # engagement, relative to the base mix.
-    cold_content_scale: float = 0.4
+    cold_content_scale: float = 0.3
     events_dispersion: float = 0.9  # gamma shape of the per-lead volume (long tail)
     hot_share_scale: float = 0.35  # share of a lead's events in its buying burst at intent 1
     hot_share_power: float = 2.2
@@ -118,6 +118,7 @@ _register(
         job_seeker_share=0.03,
         intent_alpha=0.5,
         intent_fit_link=1.0,
+        cold_content_scale=0.4,
         events_base=4.0,
         events_intent_slope=220.0,
         hot_share_power=4.0,
