@@ -545,3 +545,16 @@ def test_the_intent_model_uses_its_own_rules() -> None:
     default = score_lead(RULES, "default", NO_FIT, events, at(0))
     assert (intent.intent_score, intent.mql_trigger) == (15, "fast_track")
     assert (default.intent_score, default.mql_trigger) == (8, None)
+
+
+def test_fit_alone_never_makes_an_mql():
+    # Threshold lowered to 40 so that fit 40 alone reaches it: a page view (1) gives 41, but the
+    # behaviour part (1) is below min_behavior_score 15; two pricing views (20) make it.
+    model = dataclasses.replace(RULES.model("default"), mql_threshold=40.0)
+    rules = dataclasses.replace(RULES, models={**RULES.models, "default": model})
+    assert model.min_behavior_score == 15.0
+    events = [ev("E1", "page_view", at(0)), ev("E2", "pricing_page_view", at(1))]
+    events.append(ev("E3", "pricing_page_view", at(1, 1)))
+    score = score_lead(rules, "default", GOOD_FIT, events, at(2))
+    assert [row.is_mql_eligible for row in score.history] == [False, False, True]
+    assert score.marketing_qualified_at == at(1, 1)

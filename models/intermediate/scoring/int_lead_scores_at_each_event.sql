@@ -539,7 +539,9 @@ qualified as (
             <= scoring_models.requires_activity_within_days * 86400.0
         ) as is_gate_open,
         least(100.0, greatest(0.0, scored.raw_score)) >= scoring_models.mql_threshold - 1e-9
-        and scored.fit_score >= scoring_models.min_fit_score as is_threshold_reached
+        and scored.fit_score >= scoring_models.min_fit_score
+        and scored.engagement_score + scored.intent_score + scored.negative_score
+        >= coalesce(scoring_models.min_behavior_score, 0) - 1e-9 as is_threshold_reached
     from scored
     inner join scoring_models
         on scored.scoring_model = scoring_models.scoring_model

@@ -50,6 +50,8 @@ class ScoringModel:
     reset_on_rejection: bool = False
     #: The MQL condition needs positive engagement within this many days; None = no gate.
     requires_activity_within_days: float | None = None
+    #: The threshold route also needs behaviour (engagement + intent + negative) of at least this.
+    min_behavior_score: float = 0.0
 
     def resets_on(self, status: str) -> bool:
         """Whether a lead status change of this kind resets behaviour under this model."""
@@ -271,6 +273,7 @@ def load_rules(seed_dir: Path | None = None) -> Rules:
             on_recycle=_text(row.get("on_recycle")) or "reset_behavior",
             reset_on_rejection=_boolean(row.get("reset_on_rejection")),
             requires_activity_within_days=_number(row.get("requires_activity_within_days")),
+            min_behavior_score=_number(row.get("min_behavior_score")) or 0.0,
         )
         for row in _read_seed(seed_dir, "scoring_models")
     }
@@ -927,12 +930,16 @@ def mql_trigger(
     Never for a fit-disqualified or suppressed lead, nor without recent engagement when the
     model asks for it. `threshold` when the lead score reaches the threshold (less 1e-9) and fit
     reaches the gate; else `fast_track` when the event's type is a fast-track type of the
-    model. Threshold wins when both hold.
+    model. Threshold wins when both hold. The threshold route also needs the behaviour part of
+    the score (engagement + intent + negative) to reach the model's `min_behavior_score` (less
+    1e-9): fit alone never makes an MQL.
     """
     if is_fit_disqualified or is_suppressed or not is_recent_enough:
         return None
     reaches_threshold = snapshot.lead_score >= model.mql_threshold - MQL_TOLERANCE
-    if reaches_threshold and snapshot.fit_score >= model.min_fit_score:
+    behavior = snapshot.raw_score - snapshot.fit_score
+    engaged_enough = behavior >= model.min_behavior_score - MQL_TOLERANCE
+    if reaches_threshold and snapshot.fit_score >= model.min_fit_score and engaged_enough:
         return "threshold"
     if event_type in fast_track_types:
         return "fast_track"
