@@ -59,10 +59,29 @@ def test_profiles_are_cleaned_like_staging() -> None:
 
 
 def test_threshold_needs_sixty_points_after_the_event() -> None:
-    # 47 + 10 (pricing) = 57; + 4 (click) = 61 at the same second, applied in event order
-    got = _eligible(BUYER, (T0, "pricing_page_view"), (T0, "email_click"), (T0 + 60, "page_view"))
-    assert got == [T0, T0 + 60]
+    # 47 + 10 (pricing) = 57; + 4 (click) = 61; + 4 (click) = 65 at the same second, applied
+    # in event order (61 has too little behaviour: see the next test)
+    got = _eligible(
+        BUYER,
+        (T0, "pricing_page_view"),
+        (T0, "email_click"),
+        (T0, "email_click"),
+        (T0 + 60, "page_view"),
+    )
+    assert got == [T0, T0 + 60]  # the second click at T0 and the page view
     assert _eligible(BUYER, (T0, "pricing_page_view")) == []
+
+
+def test_threshold_needs_fifteen_points_of_behaviour() -> None:
+    # 61 points, but only 14 of them behaviour: under min_behavior_score 15 of the default
+    # model; a second click makes 65 with 18; a demo request fast-tracks regardless
+    assert scorer().model.min_behavior_score == 15
+    assert _eligible(BUYER, (T0, "pricing_page_view"), (T0, "email_click")) == []
+    assert _eligible(
+        BUYER, (T0, "pricing_page_view"), (T0 + 1, "email_click"), (T0 + 2, "email_click")
+    ) == [T0 + 2]
+    low = lead_profile("L3", job_title="Nurse", email="x@gmail.com", country="BR")
+    assert _eligible(low, (T0, "demo_request")) == [T0]
 
 
 def test_a_form_with_a_short_timeline_qualifies_and_decays() -> None:
@@ -89,12 +108,17 @@ def test_handoffs_are_the_first_eligible_moment_after_each_recycle() -> None:
 
 
 def test_a_recycle_resets_behaviour_but_not_fit() -> None:
-    # 47 + 10 (pricing) + 4 (click) = 61 at T0; recycled a day later
-    events = ((T0, "pricing_page_view"), (T0, "email_click"), (T0 + 2 * DAY, "email_open"))
+    # 47 + 10 (pricing) + 4 + 4 (clicks) = 65 at T0; recycled a day later
+    events = (
+        (T0, "pricing_page_view"),
+        (T0, "email_click"),
+        (T0, "email_click"),
+        (T0 + 2 * DAY, "email_open"),
+    )
     assert _eligible(BUYER, *events) == [T0, T0 + 2 * DAY]  # without the reset: 47 + 9.7 + ...
     assert _eligible(BUYER, *events, resets=[T0 + DAY]) == [T0]  # after it: 47 + 2
     # an event at the very second of the recycle still belongs to the old segment
-    tie = ((T0, "pricing_page_view"), (T0 + DAY, "email_click"))
+    tie = ((T0, "pricing_page_view"), (T0 + DAY, "email_click"), (T0 + DAY, "email_click"))
     assert _eligible(BUYER, *tie, resets=[T0 + DAY]) == [T0 + DAY]
     # fast track needs no behaviour: a demo request right after a recycle qualifies
     demo = ((T0, "page_view"), (T0 + 2 * DAY, "demo_request"))
@@ -102,7 +126,7 @@ def test_a_recycle_resets_behaviour_but_not_fit() -> None:
 
 
 def test_an_unsubscribe_suppresses_until_a_form_and_survives_recycles() -> None:
-    # 47 + 10 + 4 = 61 at T0 + 60, then unsubscribed: pricing and a webinar would make 70+
+    # 47 + 10 + 4 + 4 = 65 at T0 + 60, then unsubscribed: pricing and a webinar would make 70+
     # points, but no hand-off before a form submission lifts the suppression; a recycle
     # (behaviour reset) does not lift it
     unsubscribed = (T0 + 120, "unsubscribe")
@@ -114,7 +138,7 @@ def test_an_unsubscribe_suppresses_until_a_form_and_survives_recycles() -> None:
         (T0 + 3 * DAY + 60, "webinar_attended"),
         (T0 + 4 * DAY, "form_submit", 1),
     )
-    start = ((T0, "pricing_page_view"), (T0 + 60, "email_click"))
+    start = ((T0, "pricing_page_view"), (T0 + 30, "email_click"), (T0 + 60, "email_click"))
     assert _eligible(BUYER, *start, *rest, resets=[T0 + 2 * DAY]) == [
         T0 + 60,
         T0 + DAY,

@@ -1,7 +1,8 @@
 """The vectorised scorer gives the reference's scores and eligibility flags, event by event.
 
 Random rule sets (score groups with and without a maximum, every decay kind, caps with and
-without calendar periods, resets on recycles and rejections, suppression, the recency gate)
+without calendar periods, resets on recycles and rejections, suppression, the recency gate,
+behaviour floors on the threshold route)
 score random histories (ties at one timestamp, gaps of exactly a lifespan or a linear decay's
 length, events on cap-period boundaries, resets at an event's very second) with both
 `reference.score_lead` and `FastScorer.score_events`; they must agree to 1e-9 on the raw and
@@ -107,6 +108,8 @@ def _random_rules(rng: random.Random, base: Rules) -> Rules:
         on_recycle=rng.choice(["reset_behavior", "reset_behavior", "keep"]),
         reset_on_rejection=rng.random() < 0.5,
         requires_activity_within_days=rng.choice([None, None, 0.5, 3, 30]),
+        # 0 is also what an empty seed cell loads as
+        min_behavior_score=rng.choice([0.0, 0.0, 5, 10, 15, 20, 25.5, 40]),
     )
     behavior = [_random_rule(rng, k, TYPES) for k in range(rng.randint(3, 12))]
     groups = {
@@ -323,8 +326,13 @@ def test_long_histories_with_extreme_half_lives_stay_within_tolerance(seeds: Rul
     assert checked == 2 * 900
 
 
+def _without_behavior_floor(rules: Rules, model: str) -> Rules:
+    floorless = dataclasses.replace(rules.model(model), min_behavior_score=0.0)
+    return dataclasses.replace(rules, models={**rules.models, model: floorless})
+
+
 def test_resets_split_segments_and_ties_stay_in_the_old_one(seeds: Rules) -> None:
-    scorer = FastScorer(seeds, "default")
+    scorer = FastScorer(_without_behavior_floor(seeds, "default"), "default")
     day = SECONDS_PER_DAY
     t0 = _epoch(datetime(2025, 3, 3))
     # 47 fit points; pricing 10 + click 4 = 61 at t0; recycle at t0 + day; a click at the very
@@ -359,3 +367,42 @@ def test_fit_is_cached_per_attribute_values(seeds: Rules) -> None:
     student = LeadProfile("s", "Student", "gmail.com", "DE")
     points, disqualified = scorer.fit(student)
     assert disqualified and points == 3 - 30 - 10
+
+
+@pytest.mark.parametrize("floor", [0.0, 5.0, 6.0, 7.0, 30.0])
+def test_the_behavior_floor_gates_the_threshold_route_only(seeds: Rules, floor: float) -> None:
+    """Fit 59 is a point below the threshold of 60: one email open reaches it, but the
+    threshold route needs behaviour of at least `min_behavior_score` too (6 reached exactly);
+    a fast-track event does not."""
+    base = _without_behavior_floor(seeds, "default")
+    model = dataclasses.replace(base.model("default"), min_behavior_score=floor)
+    rules = dataclasses.replace(base, models={**base.models, "default": model})
+    scorer = FastScorer(rules, "default")
+    profile = PROFILES[0]
+    fit = scorer.fit(profile)
+    assert fit == (59.0, False)
+    t0 = _epoch(datetime(2025, 3, 3))
+    # open 2, click 4 (same second: no decay), then a demo request a second later
+    kinds = ["email_open", "email_click", "demo_request"]
+    times = [t0, t0, t0 + 1]
+    vocab = sorted(set(kinds))
+    got = scorer.score_events(
+        np.zeros(3, dtype=np.int64),
+        np.array(times),
+        np.array([vocab.index(k) for k in kinds]),
+        vocab,
+        np.zeros(3, dtype=np.int64),
+        ["{}"],
+        np.array([fit[0]]),
+        np.array([fit[1]]),
+    )
+    assert got.raw_score[:2].tolist() == pytest.approx([61.0, 65.0], abs=1e-9)
+    assert got.is_mql_eligible.tolist() == [floor <= 2.0, floor <= 6.0, True]
+    events = [
+        Event(f"E{k}", kind, _moment(at), "{}")
+        for k, (kind, at) in enumerate(zip(kinds, times, strict=True))
+    ]
+    expected = score_lead(rules, "default", profile, events, datetime(2100, 1, 1))
+    assert [row.is_mql_eligible for row in expected.history] == got.is_mql_eligible.tolist()
+    triggers = [row.mql_trigger for row in expected.history]
+    assert triggers[2] == ("threshold" if floor <= 36.0 else "fast_track")

@@ -20,6 +20,22 @@ resets as (
     select * from {{ ref('int_scoring_resets') }}
 ),
 
+-- per event and scoring model, the latest reset strictly before it (leads without resets
+-- never match)
+event_segments as (
+    select
+        events_on_survivors.event_id,
+        resets.scoring_model,
+        max(resets.reset_at) as behavior_reset_at
+    from events_on_survivors
+    inner join resets
+        on
+            events_on_survivors.lead_id = resets.lead_id
+            and resets.reset_at < events_on_survivors.occurred_at
+    group by events_on_survivors.event_id, resets.scoring_model
+),
+
+-- narrow rows for the numbering window; the rules' other columns are joined back afterwards
 matched as (
     select
         events_on_survivors.lead_id,
@@ -29,16 +45,7 @@ matched as (
         events_on_survivors.event_type,
         events_on_survivors.occurred_at,
         {{ lf_epoch_seconds('events_on_survivors.occurred_at') }} as occurred_epoch,
-        behavior_rules.dimension,
-        behavior_rules.score_group,
-        behavior_rules.points,
-        behavior_rules.is_repeatable,
-        behavior_rules.cap_count,
-        behavior_rules.cap_period_days,
-        behavior_rules.decay_kind,
-        behavior_rules.half_life_days,
-        behavior_rules.lifespan_days,
-        behavior_rules.linear_decay_days
+        behavior_rules.cap_period_days
     from events_on_survivors
     inner join behavior_rules
         on events_on_survivors.event_type = behavior_rules.event_type
@@ -48,74 +55,68 @@ matched as (
         = behavior_rules.property_value
 ),
 
-segments as (
+numbered as (
     select
-        matched.event_id,
+        matched.lead_id,
         matched.scoring_model,
-        max(resets.reset_at) as behavior_reset_at
-    from matched
-    inner join resets
-        on
-            matched.lead_id = resets.lead_id
-            and matched.scoring_model = resets.scoring_model
-            and resets.reset_at < matched.occurred_at
-    group by matched.event_id, matched.scoring_model
-),
-
-segmented as (
-    select
-        matched.*,
-        segments.behavior_reset_at,
+        matched.rule_id,
+        matched.event_id,
+        matched.event_type,
+        matched.occurred_at,
+        matched.occurred_epoch,
+        event_segments.behavior_reset_at,
         case
             when matched.cap_period_days is not null
                 then floor((matched.occurred_epoch - 946857600.0) / (matched.cap_period_days * 86400.0))
-        end as cap_period_number
-    from matched
-    left join segments
-        on
-            matched.event_id = segments.event_id
-            and matched.scoring_model = segments.scoring_model
-),
-
-numbered as (
-    select
-        *,
+        end as cap_period_number,
         -- rules without a cap period have a null period: numbered over the whole segment
         row_number() over (
-            partition by lead_id, scoring_model, rule_id, behavior_reset_at, cap_period_number
-            order by occurred_at asc, event_id asc
+            partition by
+                matched.lead_id, matched.scoring_model, matched.rule_id, event_segments.behavior_reset_at,
+                case
+                    when matched.cap_period_days is not null
+                        then floor((matched.occurred_epoch - 946857600.0) / (matched.cap_period_days * 86400.0))
+                end
+            order by matched.occurred_at asc, matched.event_id asc
         ) as occurrence_number
-    from segmented
+    from matched
+    left join event_segments
+        on
+            matched.event_id = event_segments.event_id
+            and matched.scoring_model = event_segments.scoring_model
 ),
 
 counted as (
     select
-        {{ dbt.hash(dbt.concat(["lead_id", "'|'", "scoring_model", "'|'", "rule_id", "'|'", "event_id"])) }}
+        {{ dbt.hash(dbt.concat(["numbered.lead_id", "'|'", "numbered.scoring_model", "'|'", "numbered.rule_id", "'|'", "numbered.event_id"])) }}
             as occurrence_id,
-        lead_id,
-        scoring_model,
-        rule_id,
-        event_id,
-        event_type,
-        occurred_at,
-        occurred_epoch,
-        dimension,
-        score_group,
-        points,
-        decay_kind,
-        half_life_days,
-        lifespan_days,
-        linear_decay_days,
-        behavior_reset_at,
-        cap_period_number,
-        occurrence_number,
+        numbered.lead_id,
+        numbered.scoring_model,
+        numbered.rule_id,
+        numbered.event_id,
+        numbered.event_type,
+        numbered.occurred_at,
+        numbered.occurred_epoch,
+        behavior_rules.dimension,
+        behavior_rules.score_group,
+        behavior_rules.points,
+        behavior_rules.decay_kind,
+        behavior_rules.half_life_days,
+        behavior_rules.lifespan_days,
+        behavior_rules.linear_decay_days,
+        numbered.behavior_reset_at,
+        numbered.cap_period_number,
+        numbered.occurrence_number,
         case
-            when not is_repeatable then occurrence_number = 1
-            when cap_count is null then true
-            when cap_period_days is null then occurrence_number <= cap_count
-            else occurrence_number <= cap_count
+            when not behavior_rules.is_repeatable then numbered.occurrence_number = 1
+            when behavior_rules.cap_count is null then true
+            else numbered.occurrence_number <= behavior_rules.cap_count
         end as is_counted
     from numbered
+    inner join behavior_rules
+        on
+            numbered.scoring_model = behavior_rules.scoring_model
+            and numbered.rule_id = behavior_rules.rule_id
 )
 
 select * from counted

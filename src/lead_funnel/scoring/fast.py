@@ -20,9 +20,10 @@ semantics (`reference` is the specification; the names below are its functions):
   and including the event, each score group capped at its maximum (`group_adjustments`);
 * suppression (`advance_state`) and the recency gate (`is_recent`), per lead over all of its
   events (resets do not touch them);
-* the MQL condition of the model (`mql_trigger`): threshold with the fit gate, or a fast-track
-  event type; never for a fit-disqualified or suppressed lead, nor without recent engagement
-  when the model asks for it.
+* the MQL condition of the model (`mql_trigger`): threshold with the fit gate and the
+  behaviour floor (raw score - fit >= `min_behavior_score`, less 1e-9), or a fast-track event
+  type; never for a fit-disqualified or suppressed lead, nor without recent engagement when
+  the model asks for it.
 
 How the worth is summed, per rule's decay kind:
 
@@ -307,6 +308,8 @@ class FastScorer:
         recent = self._recent(engaged, t, positions, lstart)
         model = self.model
         reaches = (score >= model.mql_threshold - MQL_TOLERANCE) & (fit >= model.min_fit_score)
+        # the behaviour part of the score (engagement + intent + negative, caps applied)
+        reaches &= raw - fit >= model.min_behavior_score - MQL_TOLERANCE
         eligible = is_scoring & ~disq & ~suppressed & recent & (reaches | fast_track[etype])
         return EventScores(is_scoring, raw, score, eligible, suppressed, segment)
 
