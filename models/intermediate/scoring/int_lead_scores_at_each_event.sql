@@ -295,6 +295,37 @@ timeline_values as (
         on fast_track_only_segmented.scoring_model = layout.scoring_model
 ),
 
+-- one row per event (or expiry) and bucket, its contribution to each accumulator pivoted
+timeline_pivoted as (
+    select
+        lead_id,
+        scoring_model,
+        behavior_reset_at,
+        bucket_number,
+        event_id,
+        event_type,
+        occurred_at,
+        row_epoch,
+        order_kind,
+        is_own_bucket,
+        max(case when rule_points > 0 then 1 else 0 end) as is_engagement
+        {%- for i in range(1, n_acc + 1) %},
+            sum(case when accumulator_index = {{ i }} then accumulator_value end) as value_in_{{ i }}
+        {%- endfor %}
+    from timeline_values
+    group by
+        lead_id,
+        scoring_model,
+        behavior_reset_at,
+        bucket_number,
+        event_id,
+        event_type,
+        occurred_at,
+        row_epoch,
+        order_kind,
+        is_own_bucket
+),
+
 running as (
     select
         lead_id,
@@ -308,38 +339,52 @@ running as (
         order_kind,
         is_own_bucket,
         {%- for i in range(1, n_acc + 1) %}
-            sum(case when accumulator_index = {{ i }} then accumulator_value end) over timeline
-                as running_{{ i }},
+            sum(value_in_{{ i }}) over timeline as running_{{ i }},
         {%- endfor %}
-        max(case when order_kind = 1 and is_own_bucket and rule_points > 0 then row_epoch end) over timeline
+        max(case when order_kind = 1 and is_own_bucket and is_engagement = 1 then row_epoch end) over timeline
             as last_engaged_epoch_in_segment,
-        lead(event_id) over timeline_order as next_event_id,
-        lead(order_kind) over timeline_order as next_order_kind,
-        lead(is_own_bucket) over timeline_order as next_is_own_bucket
-    from timeline_values
+        sum(case when order_kind = 1 and is_own_bucket then 1 else 0 end) over timeline
+            as sequence_in_partition
+    from timeline_pivoted
     window
-        timeline_order as (
-            partition by lead_id, scoring_model, behavior_reset_at, bucket_number
-            order by row_epoch asc, order_kind asc, event_id asc, accumulator_index asc
-        ),
         timeline as (
-            timeline_order rows between unbounded preceding and current row
+            partition by lead_id, scoring_model, behavior_reset_at, bucket_number
+            order by row_epoch asc, order_kind asc, event_id asc
+            rows between unbounded preceding and current row
         )
 ),
 
--- the last row of each scoring event in its own bucket holds the sums right after the event
+-- a scoring event's own row in its own bucket holds the sums right after the event
 evaluated as (
     select running.*
     from running
-    where
-        running.order_kind = 1
-        and running.is_own_bucket
-        and (
-            running.next_event_id is null
-            or running.next_event_id <> running.event_id
-            or running.next_order_kind <> 1
-            or not running.next_is_own_bucket
-        )
+    where running.order_kind = 1 and running.is_own_bucket
+),
+
+-- scoring events per timeline partition, numbered across a lead's partitions in time order
+partition_sizes as (
+    select
+        lead_id,
+        scoring_model,
+        behavior_reset_at,
+        bucket_number,
+        count(*) as scoring_events
+    from evaluated
+    group by lead_id, scoring_model, behavior_reset_at, bucket_number
+),
+
+partition_offsets as (
+    select
+        lead_id,
+        scoring_model,
+        behavior_reset_at,
+        bucket_number,
+        coalesce(sum(scoring_events) over (
+            partition by lead_id, scoring_model
+            order by behavior_reset_at asc nulls first, bucket_number asc
+            rows between unbounded preceding and 1 preceding
+        ), 0) as events_before
+    from partition_sizes
 ),
 
 read_out as (
@@ -351,7 +396,9 @@ read_out as (
         evaluated.event_type,
         evaluated.occurred_at,
         evaluated.row_epoch as occurred_epoch,
-        evaluated.last_engaged_epoch_in_segment
+        evaluated.last_engaged_epoch_in_segment,
+        cast(partition_offsets.events_before + evaluated.sequence_in_partition as {{ dbt.type_bigint() }})
+            as event_sequence
         {%- for i in range(1, n_acc + 1) %},
             case
                 when evaluated.running_{{ i }} is null then 0.0
@@ -372,6 +419,15 @@ read_out as (
     from evaluated
     inner join layout
         on evaluated.scoring_model = layout.scoring_model
+    inner join partition_offsets
+        on
+            evaluated.lead_id = partition_offsets.lead_id
+            and evaluated.scoring_model = partition_offsets.scoring_model
+            and evaluated.bucket_number = partition_offsets.bucket_number
+            and (
+                evaluated.behavior_reset_at = partition_offsets.behavior_reset_at
+                or (evaluated.behavior_reset_at is null and partition_offsets.behavior_reset_at is null)
+            )
 ),
 
 grouped as (
@@ -408,6 +464,7 @@ behavior as (
         event_type,
         occurred_at,
         occurred_epoch,
+        event_sequence,
         last_engaged_epoch_in_segment
         {%- for dimension in dimensions %},
             0.0
@@ -456,15 +513,27 @@ suppressed as (
 ),
 
 -- the latest positive engagement before a row that saw none in its own segment and bucket
-engagements as (
+needs_earlier_engagement as (
     select distinct
         lead_id,
-        scoring_model,
-        event_id,
-        occurred_at,
-        occurred_epoch
+        scoring_model
+    from behavior
+    where last_engaged_epoch_in_segment is null
+),
+
+engagements as (
+    select distinct
+        occurrences.lead_id,
+        occurrences.scoring_model,
+        occurrences.event_id,
+        occurrences.occurred_at,
+        occurrences.occurred_epoch
     from occurrences
-    where points > 0
+    inner join needs_earlier_engagement
+        on
+            occurrences.lead_id = needs_earlier_engagement.lead_id
+            and occurrences.scoring_model = needs_earlier_engagement.scoring_model
+    where occurrences.points > 0
 ),
 
 earlier_engagement as (
@@ -496,6 +565,7 @@ scored as (
         behavior.event_id,
         behavior.event_type,
         behavior.occurred_at,
+        behavior.event_sequence,
         behavior.behavior_reset_at,
         fit_scored.fit_score,
         fit_scored.is_fit_disqualified,
@@ -560,10 +630,7 @@ final as (
         event_id,
         event_type,
         occurred_at,
-        row_number() over (
-            partition by lead_id, scoring_model
-            order by occurred_at asc, event_id asc
-        ) as event_sequence,
+        event_sequence,
         behavior_reset_at,
         fit_score,
         -- rounded to 1e-9: the running sums differ from direct decay by float noise only
