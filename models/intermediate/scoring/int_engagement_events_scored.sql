@@ -88,8 +88,6 @@ numbered as (
 
 counted as (
     select
-        {{ dbt.hash(dbt.concat(["numbered.lead_id", "'|'", "numbered.scoring_model", "'|'", "numbered.rule_id", "'|'", "numbered.event_id"])) }}
-            as occurrence_id,
         numbered.lead_id,
         numbered.scoring_model,
         numbered.rule_id,
