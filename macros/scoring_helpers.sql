@@ -12,9 +12,17 @@
 
 
 {#- The watermark as 'YYYY-MM-DD HH:MM:SS' text, queried once per compiled model; at parse time
-    (nothing is queried then) a placeholder. -#}
+    (nothing is queried then), or when the watermark model is not built yet (compiling without
+    a build, e.g. for linting), a placeholder. -#}
 {% macro lf_data_watermark(watermark_relation) -%}
-    {%- if not execute -%}
+    {%- if not execute or watermark_relation.schema is none -%}
+        {{ return('1970-01-01 00:00:00') }}
+    {%- endif -%}
+    {%- set existing = adapter.get_relation(
+        database=watermark_relation.database,
+        schema=watermark_relation.schema,
+        identifier=watermark_relation.identifier) -%}
+    {%- if existing is none -%}
         {{ return('1970-01-01 00:00:00') }}
     {%- endif -%}
     {%- set result = run_query('select watermark_text from ' ~ watermark_relation) -%}

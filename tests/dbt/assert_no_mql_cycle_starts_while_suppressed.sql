@@ -26,17 +26,17 @@ inner join periods
         cycles.lead_id = periods.lead_id
         and cycles.scoring_model = periods.scoring_model
         and (
-            periods.suppressed_at < cycles.marketing_qualified_at
+            cycles.marketing_qualified_at > periods.suppressed_at
             or (
-                periods.suppressed_at = cycles.marketing_qualified_at
-                and periods.suppressing_event_id <= cycles.mql_trigger_event_id
+                cycles.marketing_qualified_at = periods.suppressed_at
+                and cycles.mql_trigger_event_id >= periods.suppressing_event_id
             )
         )
         and (
             periods.lifted_at is null
-            or periods.lifted_at > cycles.marketing_qualified_at
+            or cycles.marketing_qualified_at < periods.lifted_at
             or (
-                periods.lifted_at = cycles.marketing_qualified_at
-                and periods.lifting_event_id > cycles.mql_trigger_event_id
+                cycles.marketing_qualified_at = periods.lifted_at
+                and cycles.mql_trigger_event_id < periods.lifting_event_id
             )
         )

@@ -31,7 +31,7 @@ event_segments as (
     inner join resets
         on
             events_on_survivors.lead_id = resets.lead_id
-            and resets.reset_at < events_on_survivors.occurred_at
+            and events_on_survivors.occurred_at > resets.reset_at
     group by events_on_survivors.event_id, resets.scoring_model
 ),
 
@@ -75,7 +75,9 @@ numbered as (
                 matched.lead_id, matched.scoring_model, matched.rule_id, event_segments.behavior_reset_at,
                 case
                     when matched.cap_period_days is not null
-                        then floor((matched.occurred_epoch - 946857600.0) / (matched.cap_period_days * 86400.0))
+                        then floor(
+                            (matched.occurred_epoch - 946857600.0) / (matched.cap_period_days * 86400.0)
+                        )
                 end
             order by matched.occurred_at asc, matched.event_id asc
         ) as occurrence_number

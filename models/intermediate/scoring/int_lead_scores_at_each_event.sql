@@ -57,16 +57,16 @@ as_of as (
 layout as (
     select
         scoring_model,
-        max(bucket_seconds) as bucket_seconds
-        {%- for i in range(1, n_acc + 1) %},
+        {%- for i in range(1, n_acc + 1) %}
             max(case when accumulator_index = {{ i }} then accumulator_kind end) as kind_{{ i }},
             max(case when accumulator_index = {{ i }} then decay_per_second end) as k_{{ i }},
-            max(case when accumulator_index = {{ i }} then group_index end) as group_of_{{ i }}
+            max(case when accumulator_index = {{ i }} then group_index end) as group_of_{{ i }},
         {%- endfor %}
-        {%- for g in range(1, n_groups + 1) %},
+        {%- for g in range(1, n_groups + 1) %}
             max(case when group_index = {{ g }} then group_max_points end) as max_points_{{ g }},
-            max(case when group_index = {{ g }} then dimension end) as dimension_of_{{ g }}
+            max(case when group_index = {{ g }} then dimension end) as dimension_of_{{ g }},
         {%- endfor %}
+        max(bucket_seconds) as bucket_seconds
     from accumulators
     group by scoring_model
 ),
@@ -93,11 +93,15 @@ occurrence_parts as (
         least(
             floor(as_of.as_of_epoch / accumulators.bucket_seconds),
             coalesce(
-                floor((occurrences.occurred_epoch + accumulators.expires_after_seconds) / accumulators.bucket_seconds),
+                floor(
+                    (occurrences.occurred_epoch + accumulators.expires_after_seconds)
+                    / accumulators.bucket_seconds
+                ),
                 1e18
             ),
             coalesce(
-                floor(occurrences.occurred_epoch / accumulators.bucket_seconds) + accumulators.carried_buckets,
+                floor(occurrences.occurred_epoch / accumulators.bucket_seconds)
+                + accumulators.carried_buckets,
                 1e18
             )
         ) as last_bucket_number
@@ -176,8 +180,10 @@ timeline_exits as (
         occurrence_parts.lead_id,
         occurrence_parts.scoring_model,
         occurrence_parts.behavior_reset_at,
-        floor((occurrence_parts.occurred_epoch + occurrence_parts.expires_after_seconds) / occurrence_parts.bucket_seconds)
-            as bucket_number,
+        floor(
+            (occurrence_parts.occurred_epoch + occurrence_parts.expires_after_seconds)
+            / occurrence_parts.bucket_seconds
+        ) as bucket_number,
         occurrence_parts.event_id,
         occurrence_parts.event_type,
         occurrence_parts.occurred_at,
@@ -198,8 +204,10 @@ timeline_exits as (
         occurrence_parts.is_counted
         and occurrence_parts.expires_after_seconds is not null
         and occurrence_parts.occurred_epoch + occurrence_parts.expires_after_seconds <= as_of.as_of_epoch
-        and floor((occurrence_parts.occurred_epoch + occurrence_parts.expires_after_seconds) / occurrence_parts.bucket_seconds)
-        <= occurrence_parts.last_bucket_number
+        and floor(
+            (occurrence_parts.occurred_epoch + occurrence_parts.expires_after_seconds)
+            / occurrence_parts.bucket_seconds
+        ) <= occurrence_parts.last_bucket_number
 ),
 
 -- fast-track events that match no rule are scoring events too
@@ -237,7 +245,7 @@ fast_track_only_segmented as (
         on
             fast_track_only.lead_id = resets.lead_id
             and fast_track_only.scoring_model = resets.scoring_model
-            and resets.reset_at < fast_track_only.occurred_at
+            and fast_track_only.occurred_at > resets.reset_at
     group by
         fast_track_only.lead_id,
         fast_track_only.scoring_model,
@@ -308,10 +316,10 @@ timeline_pivoted as (
         row_epoch,
         order_kind,
         is_own_bucket,
-        max(case when rule_points > 0 then 1 else 0 end) as is_engagement
-        {%- for i in range(1, n_acc + 1) %},
-            sum(case when accumulator_index = {{ i }} then accumulator_value end) as value_in_{{ i }}
+        {%- for i in range(1, n_acc + 1) %}
+            sum(case when accumulator_index = {{ i }} then accumulator_value end) as value_in_{{ i }},
         {%- endfor %}
+        max(case when rule_points > 0 then 1 else 0 end) as is_engagement
     from timeline_values
     group by
         lead_id,
@@ -356,8 +364,12 @@ running as (
 
 -- a scoring event's own row in its own bucket holds the sums right after the event
 evaluated as (
-    select running.*
+    select
+        running.*,
+        running.bucket_number * layout.bucket_seconds as bucket_start_epoch
     from running
+    inner join layout
+        on running.scoring_model = layout.scoring_model
     where running.order_kind = 1 and running.is_own_bucket
 ),
 
@@ -397,25 +409,25 @@ read_out as (
         evaluated.occurred_at,
         evaluated.row_epoch as occurred_epoch,
         evaluated.last_engaged_epoch_in_segment,
-        cast(partition_offsets.events_before + evaluated.sequence_in_partition as {{ dbt.type_bigint() }})
-            as event_sequence
-        {%- for i in range(1, n_acc + 1) %},
+        {%- for i in range(1, n_acc + 1) %}
             case
                 when evaluated.running_{{ i }} is null then 0.0
                 when layout.kind_{{ i }} = 'exp'
-                    then exp(-layout.k_{{ i }} * (evaluated.row_epoch - evaluated.bucket_number * layout.bucket_seconds))
-                    * evaluated.running_{{ i }}
+                    then
+                        exp(-layout.k_{{ i }} * (evaluated.row_epoch - evaluated.bucket_start_epoch))
+                        * evaluated.running_{{ i }}
                 when layout.kind_{{ i }} = 'linear_slope'
-                    then -(evaluated.row_epoch - evaluated.bucket_number * layout.bucket_seconds)
-                    * evaluated.running_{{ i }}
+                    then -(evaluated.row_epoch - evaluated.bucket_start_epoch) * evaluated.running_{{ i }}
                 else evaluated.running_{{ i }}
             end as value_{{ i }},
-            layout.group_of_{{ i }}
+            layout.group_of_{{ i }},
         {%- endfor %}
-        {%- for g in range(1, n_groups + 1) %},
+        {%- for g in range(1, n_groups + 1) %}
             layout.max_points_{{ g }},
-            layout.dimension_of_{{ g }}
+            layout.dimension_of_{{ g }},
         {%- endfor %}
+        cast(partition_offsets.events_before + evaluated.sequence_in_partition as {{ dbt.type_bigint() }})
+            as event_sequence
     from evaluated
     inner join layout
         on evaluated.scoring_model = layout.scoring_model
@@ -432,26 +444,26 @@ read_out as (
 
 grouped as (
     select
-        read_out.*
-        {%- for g in range(1, n_groups + 1) %},
+        {%- for g in range(1, n_groups + 1) %}
             0.0
             {%- for i in range(1, n_acc + 1) %}
                 + case when group_of_{{ i }} = {{ g }} then value_{{ i }} else 0.0 end
-            {%- endfor %} as group_sum_{{ g }}
+            {%- endfor %} as group_sum_{{ g }},
         {%- endfor %}
+        read_out.*
     from read_out
 ),
 
 capped as (
     select
-        grouped.*
-        {%- for g in range(1, n_groups + 1) %},
+        {%- for g in range(1, n_groups + 1) %}
             case
                 when max_points_{{ g }} is not null and group_sum_{{ g }} > max_points_{{ g }}
                     then max_points_{{ g }}
                 else group_sum_{{ g }}
-            end as group_capped_{{ g }}
+            end as group_capped_{{ g }},
         {%- endfor %}
+        grouped.*
     from grouped
 ),
 
@@ -465,13 +477,13 @@ behavior as (
         occurred_at,
         occurred_epoch,
         event_sequence,
-        last_engaged_epoch_in_segment
-        {%- for dimension in dimensions %},
+        {%- for dimension in dimensions %}
             0.0
             {%- for g in range(1, n_groups + 1) %}
                 + case when dimension_of_{{ g }} = '{{ dimension }}' then group_capped_{{ g }} else 0.0 end
-            {%- endfor %} as {{ dimension }}_score
+            {%- endfor %} as {{ dimension }}_score,
         {%- endfor %}
+        last_engaged_epoch_in_segment
     from capped
 ),
 
@@ -491,18 +503,18 @@ suppressed_matches as (
             behavior.lead_id = suppression_periods.lead_id
             and behavior.scoring_model = suppression_periods.scoring_model
             and (
-                suppression_periods.suppressed_at < behavior.occurred_at
+                behavior.occurred_at > suppression_periods.suppressed_at
                 or (
-                    suppression_periods.suppressed_at = behavior.occurred_at
-                    and suppression_periods.suppressing_event_id <= behavior.event_id
+                    behavior.occurred_at = suppression_periods.suppressed_at
+                    and behavior.event_id >= suppression_periods.suppressing_event_id
                 )
             )
             and (
                 suppression_periods.lifted_at is null
-                or suppression_periods.lifted_at > behavior.occurred_at
+                or behavior.occurred_at < suppression_periods.lifted_at
                 or (
-                    suppression_periods.lifted_at = behavior.occurred_at
-                    and suppression_periods.lifting_event_id > behavior.event_id
+                    behavior.occurred_at = suppression_periods.lifted_at
+                    and behavior.event_id < suppression_periods.lifting_event_id
                 )
             )
 ),
@@ -548,10 +560,10 @@ earlier_engagement as (
             behavior.lead_id = engagements.lead_id
             and behavior.scoring_model = engagements.scoring_model
             and (
-                engagements.occurred_at < behavior.occurred_at
+                behavior.occurred_at > engagements.occurred_at
                 or (
-                    engagements.occurred_at = behavior.occurred_at
-                    and engagements.event_id <= behavior.event_id
+                    behavior.occurred_at = engagements.occurred_at
+                    and behavior.event_id >= engagements.event_id
                 )
             )
     where behavior.last_engaged_epoch_in_segment is null

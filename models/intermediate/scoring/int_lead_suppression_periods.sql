@@ -35,7 +35,8 @@ lifting_events as (
         events.event_id,
         events.occurred_at,
         row_number() over (
-            partition by suppressing_events.lead_id, suppressing_events.scoring_model, suppressing_events.event_id
+            partition by
+                suppressing_events.lead_id, suppressing_events.scoring_model, suppressing_events.event_id
             order by events.occurred_at asc, events.event_id asc
         ) as lift_rank
     from suppressing_events
@@ -46,12 +47,12 @@ lifting_events as (
     inner join events
         on
             suppressing_events.lead_id = events.lead_id
-            and events.event_type = suppression.lifts_on_event_type
+            and suppression.lifts_on_event_type = events.event_type
             and (
-                events.occurred_at > suppressing_events.occurred_at
+                suppressing_events.occurred_at < events.occurred_at
                 or (
-                    events.occurred_at = suppressing_events.occurred_at
-                    and events.event_id > suppressing_events.event_id
+                    suppressing_events.occurred_at = events.occurred_at
+                    and suppressing_events.event_id < events.event_id
                 )
             )
 ),

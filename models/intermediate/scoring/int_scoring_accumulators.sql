@@ -62,8 +62,9 @@ numbered as (
         scoring_groups.max_points as group_max_points,
         dense_rank() over (
             partition by rule_parts.scoring_model
-            order by rule_parts.dimension, coalesce(rule_parts.score_group, ''),
-            rule_parts.accumulator_kind, rule_parts.decay_per_second
+            order by
+                rule_parts.dimension, coalesce(rule_parts.score_group, ''),
+                rule_parts.accumulator_kind, rule_parts.decay_per_second
         ) as accumulator_index,
         dense_rank() over (
             partition by rule_parts.scoring_model
