@@ -645,12 +645,12 @@ final as (
         event_sequence,
         behavior_reset_at,
         fit_score,
-        -- rounded to 1e-9: the running sums differ from direct decay by float noise only
-        round(engagement_score, 9) as engagement_score,
-        round(intent_score, 9) as intent_score,
-        round(negative_score, 9) as negative_score,
-        round(raw_score, 9) as raw_score,
-        round(lead_score, 9) as lead_score,
+        -- rounded to 1e-10: the running sums differ from direct decay by float noise only
+        round(engagement_score, 10) as engagement_score,
+        round(intent_score, 10) as intent_score,
+        round(negative_score, 10) as negative_score,
+        round(raw_score, 10) as raw_score,
+        round(lead_score, 10) as lead_score,
         is_fit_disqualified,
         is_suppressed,
         suppressed_reason,
