@@ -42,6 +42,7 @@ SCORING_MODELS = (
     "int_scoring_resets",
     "int_scoring_accumulators",
     "int_lead_suppression_periods",
+    "int_lead_current_segments",
     "int_engagement_events_scored",
     "int_lead_scores_at_each_event",
     "int_lead_mql_moments",

@@ -22,22 +22,12 @@ occurrences as (
     select * from {{ ref('int_engagement_events_scored') }}
 ),
 
-resets as (
-    select * from {{ ref('int_scoring_resets') }}
-),
-
 scoring_groups as (
     select * from {{ ref('scoring_groups') }}
 ),
 
 current_segments as (
-    select
-        lead_id,
-        scoring_model,
-        max(reset_at) as behavior_reset_at
-    from resets
-    where reset_at <= {{ lf_score_as_of() }}
-    group by lead_id, scoring_model
+    select * from {{ ref('int_lead_current_segments') }}
 ),
 
 fit_components as (

@@ -25,22 +25,12 @@ occurrences as (
     select * from {{ ref('int_engagement_events_scored') }}
 ),
 
-resets as (
-    select * from {{ ref('int_scoring_resets') }}
-),
-
 suppression_periods as (
     select * from {{ ref('int_lead_suppression_periods') }}
 ),
 
 current_segments as (
-    select
-        lead_id,
-        scoring_model,
-        max(reset_at) as behavior_reset_at
-    from resets
-    where reset_at <= {{ lf_score_as_of() }}
-    group by lead_id, scoring_model
+    select * from {{ ref('int_lead_current_segments') }}
 ),
 
 last_engagements as (
