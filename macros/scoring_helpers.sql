@@ -15,21 +15,8 @@
     (nothing is queried then), or when the watermark model is not built yet (compiling without
     a build, e.g. for linting), a placeholder. -#}
 {% macro lf_data_watermark(watermark_relation) -%}
-    {%- if not execute or watermark_relation.schema is none -%}
-        {{ return('1970-01-01 00:00:00') }}
-    {%- endif -%}
-    {%- set existing = adapter.get_relation(
-        database=watermark_relation.database,
-        schema=watermark_relation.schema,
-        identifier=watermark_relation.identifier) -%}
-    {%- if existing is none -%}
-        {{ return('1970-01-01 00:00:00') }}
-    {%- endif -%}
-    {%- set result = run_query('select watermark_text from ' ~ watermark_relation) -%}
-    {%- if result is none or result.rows | length == 0 or result.rows[0][0] is none -%}
-        {{ return('1970-01-01 00:00:00') }}
-    {%- endif -%}
-    {{ return(result.rows[0][0]) }}
+    {%- set row = lf_first_row_if_built(watermark_relation, 'watermark_text') -%}
+    {{ return(row[0] if row is not none and row[0] is not none else '1970-01-01 00:00:00') }}
 {%- endmacro %}
 
 
@@ -101,22 +88,13 @@
     At parse time, or before the layout exists, a generous default. -#}
 {% macro lf_scoring_layout_size(accumulators_relation) -%}
     {%- set fallback = [16, 12] -%}
-    {%- if not execute or accumulators_relation.schema is none or accumulators_relation.identifier is none -%}
+    {%- set row = lf_first_row_if_built(accumulators_relation, 'max(accumulator_index), max(group_index)') -%}
+    {%- if row is none -%}
         {{ return(fallback) }}
-    {%- endif -%}
-    {%- set existing = adapter.get_relation(
-        database=accumulators_relation.database,
-        schema=accumulators_relation.schema,
-        identifier=accumulators_relation.identifier) -%}
-    {%- if existing is none -%}
-        {{ return(fallback) }}
-    {%- endif -%}
-    {%- set result = run_query(
-        'select max(accumulator_index), max(group_index) from ' ~ accumulators_relation) -%}
-    {%- if result.rows | length == 0 or result.rows[0][0] is none -%}
+    {%- elif row[0] is none -%}
         {{ return([1, 1]) }}
     {%- endif -%}
-    {{ return([result.rows[0][0] | int, result.rows[0][1] | int]) }}
+    {{ return([row[0] | int, row[1] | int]) }}
 {%- endmacro %}
 
 
@@ -127,4 +105,20 @@
             select {{ digit }} as n{% if not loop.last %} union all{% endif %}
         {%- endfor %}
     )
+{%- endmacro %}
+
+
+{#- The first row of `select <columns> from <relation>`, queried when a model compiles; none at
+    parse time, for a unit test's fixture (no schema) or while the relation is not built yet. -#}
+{% macro lf_first_row_if_built(relation, columns) -%}
+    {%- if not execute or relation.schema is none or relation.identifier is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set existing = adapter.get_relation(
+        database=relation.database, schema=relation.schema, identifier=relation.identifier) -%}
+    {%- if existing is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set result = run_query('select ' ~ columns ~ ' from ' ~ relation) -%}
+    {{ return(result.rows[0] if result is not none and result.rows | length > 0 else none) }}
 {%- endmacro %}
