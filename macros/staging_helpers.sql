@@ -34,9 +34,10 @@
 {%- endmacro %}
 
 
-{#- Ids of accepted leads, for checking that rows of other tables point at a known lead. -#}
+{#- Ids of accepted leads with their created_at, for checking that rows of other tables point
+    at a known lead and do not lie before it was created. -#}
 {% macro lf_accepted_lead_ids() -%}
-    select distinct lead_id
+    select distinct lead_id, created_at
     from {{ ref('base_crm__leads') }}
     where rejection_reason is null
 {%- endmacro %}
@@ -66,12 +67,19 @@
 
 
 {#- The rows of `rows_relation` (raw text columns of a table whose rows belong to a lead) with
-    parsed_moment (the `moment_column` as a timestamp) and row_issue: the first of
-    missing_required_value, unreadable_timestamp, future_timestamp, the lookup's reason when
-    the value is not in the lookup seed (e.g. unknown_event_type), unknown_lead; null when the
-    row is fine. `lookup` is a dict with relation, raw_column, lookup_column and reason. -#}
-{% macro lf_lead_row_issues(rows_relation, required_columns, moment_column, accepted_leads, lookup=none) -%}
-    {%- set parsed = lf_try_cast(lf_clean_text(rows_relation ~ '.' ~ moment_column), dbt.type_timestamp()) -%}
+    parsed_moment (the `moment_column` read by lf_parse_timestamp, in UTC), is_moment_date_only
+    (the moment was given as a date only, staged as midnight UTC) and row_issue: the first of
+    missing_required_value, unreadable_timestamp, implausible_timestamp (before var
+    timestamp_floor or, with `not_before_lead_created`, before the lead's created_at),
+    future_timestamp, the lookup's reason when the value is not in the lookup seed (e.g.
+    unknown_event_type), unknown_lead; null when the row is fine. `lookup` is a dict with
+    relation, raw_column, lookup_column and reason. -#}
+{% macro lf_lead_row_issues(
+    rows_relation, required_columns, moment_column, accepted_leads,
+    lookup=none, not_before_lead_created=true
+) -%}
+    {%- set moment_text = rows_relation ~ '.' ~ moment_column -%}
+    {%- set parsed = lf_parse_timestamp(moment_text) -%}
     {%- set qualified_required = [] -%}
     {%- for column_name in required_columns -%}
         {%- do qualified_required.append(rows_relation ~ '.' ~ column_name) -%}
@@ -79,9 +87,14 @@
     select
         {{ rows_relation }}.*,
         {{ parsed }} as parsed_moment,
+        {{ lf_is_date_only(moment_text) }} as is_moment_date_only,
         case
             when {{ lf_any_missing(qualified_required) }} then 'missing_required_value'
             when {{ parsed }} is null then 'unreadable_timestamp'
+            when {{ parsed }} < {{ lf_timestamp_floor() }} then 'implausible_timestamp'
+            {%- if not_before_lead_created %}
+                when {{ parsed }} < {{ accepted_leads }}.created_at then 'implausible_timestamp'
+            {%- endif %}
             when {{ parsed }} > {{ lf_future_limit() }} then 'future_timestamp'
             {%- if lookup is not none %}
                 when {{ lookup['relation'] }}.{{ lookup['lookup_column'] }} is null then '{{ lookup['reason'] }}'

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -13,9 +14,15 @@ from lead_funnel.dbt_runner import run_dbt
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def build_warehouse(raw_dir: Path, db_path: Path, dbt_vars: dict | None = None) -> Path:
-    """dbt build on `raw_dir` into `db_path`; returns the warehouse file."""
-    run_dbt(["build"], raw_dir=raw_dir, duckdb_path=db_path, dbt_vars=dbt_vars, quiet=True)
+def build_warehouse(
+    raw_dir: Path,
+    db_path: Path,
+    dbt_vars: dict | None = None,
+    exclude: Sequence[str] = (),
+) -> Path:
+    """dbt build on `raw_dir` into `db_path` (less the `exclude` selectors); returns the file."""
+    args = ["build", "--exclude", *exclude] if exclude else ["build"]
+    run_dbt(args, raw_dir=raw_dir, duckdb_path=db_path, dbt_vars=dbt_vars, quiet=True)
     return db_path
 
 

@@ -196,8 +196,9 @@ def dense_copy(raw_dir: Path, out_dir: Path, factor: int = 10) -> Path:
     """A copy of `raw_dir` whose engagement events sit on every `factor`-th lead only.
 
     Leads are numbered in lead_id order; the events of leads k*factor .. k*factor+factor-1 move
-    to lead k*factor, so the total number of events stays and events per active lead grow by
-    `factor`. Other tables are linked unchanged (Parquet or CSV, files or folders).
+    to the earliest-created lead of that group (so no event precedes its lead's creation): the
+    total number of events stays and events per active lead grow by `factor`. Other tables
+    are linked unchanged (Parquet or CSV, files or folders).
     """
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -227,15 +228,29 @@ def dense_copy(raw_dir: Path, out_dir: Path, factor: int = 10) -> Path:
         con.execute(
             f"""
             copy (
-                with numbered as (
-                    select lead_id, (row_number() over (order by lead_id) - 1) // {factor} as grp
-                    from (select distinct lead_id from {scan(leads[0])})
+                with leads as (
+                    select
+                        lead_id,
+                        min(try_cast(created_at as timestamp)) as created_at
+                    from {scan(leads[0])}
+                    group by lead_id
                 ),
+                numbered as (
+                    select
+                        lead_id,
+                        created_at,
+                        (row_number() over (order by lead_id) - 1) // {factor} as grp
+                    from leads
+                ),
+                -- the group's earliest-created lead: every moved event still follows its creation
                 targets as (
                     select numbered.lead_id, first_of_group.lead_id as dense_lead_id
                     from numbered
                     inner join (
-                        select grp, min(lead_id) as lead_id from numbered group by grp
+                        select grp, arg_min(lead_id, (created_at, lead_id)) as lead_id
+                        from numbered
+                        where created_at is not null
+                        group by grp
                     ) as first_of_group on numbered.grp = first_of_group.grp
                 )
                 select events.* replace (coalesce(targets.dense_lead_id, events.lead_id) as lead_id)

@@ -28,12 +28,14 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from lead_funnel.dbt_runner import DbtError, run_dbt
+    from lead_funnel.dbt_runner import DbtError, explain_resource_failure, run_dbt
 
     dbt_args = ["build"]
     if args.select:
         dbt_args += ["--select", args.select]
-    dbt_vars = json.loads(args.vars) if args.vars else None
+    dbt_vars = json.loads(args.vars) if args.vars else {}
+    if args.allow_shrink:
+        dbt_vars["allow_shrink"] = True
     raw_dir = Path(args.raw_dir) if args.raw_dir else paths.raw_dir()
     if not raw_dir.is_dir():
         print(f"lead-funnel build: raw folder {raw_dir} does not exist", file=sys.stderr)
@@ -41,11 +43,24 @@ def _cmd_build(args: argparse.Namespace) -> int:
     try:
         run_dbt(dbt_args, raw_dir=raw_dir, duckdb_path=args.duckdb_path, dbt_vars=dbt_vars)
     except DbtError as exc:
-        print(f"lead-funnel build: {exc}", file=sys.stderr)
+        explained = explain_resource_failure(exc.failed_nodes) or _explain_gate_failure(exc)
+        print(f"lead-funnel build: {explained or exc}", file=sys.stderr)
         return 1
     db_path = Path(args.duckdb_path) if args.duckdb_path else paths.duckdb_path()
     print(f"Built {db_path} from {raw_dir}")
     return 0
+
+
+def _explain_gate_failure(exc: Exception) -> str | None:
+    """The publish gates' own message when they stopped the build."""
+    for name, message in getattr(exc, "failed_nodes", []):
+        if name == "assert_publish_gates_pass" and "publish gate: " in message:
+            reasons = message.split("publish gate: ", 1)[1].strip()
+            return (
+                f"not published: {reasons}. Nothing past the base models was replaced; "
+                "the marts are those of the last published build."
+            )
+    return None
 
 
 def _cmd_summary(args: argparse.Namespace) -> int:
@@ -149,6 +164,11 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--duckdb-path", help="warehouse file (default: LEAD_FUNNEL_DUCKDB_PATH)")
     build.add_argument("--select", help="dbt selection, e.g. +fct_lead_scores")
     build.add_argument("--vars", help='dbt vars as JSON, e.g. \'{"score_as_of": "2026-01-01"}\'')
+    build.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        help="publish even if a table vanished or shrank against the last build (a reload)",
+    )
     build.set_defaults(func=_cmd_build)
 
     bench = verbs.add_parser("bench", help="time the scoring layer (and the Python reference)")

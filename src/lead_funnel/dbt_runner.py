@@ -15,7 +15,50 @@ from lead_funnel import paths
 
 
 class DbtError(RuntimeError):
-    """A dbt command failed; the message carries dbt's own error text."""
+    """A dbt command failed; the message carries dbt's own error text.
+
+    ``failed_nodes`` lists (node name, dbt's message) for each node that failed, in run order.
+    """
+
+    def __init__(self, message: str, failed_nodes: Sequence[tuple[str, str]] = ()):
+        super().__init__(message)
+        self.failed_nodes = list(failed_nodes)
+
+
+#: How a failure outside any model (the on-run-start/on-run-end hooks) is named.
+HOOKS = "the raw landing and publish hooks (on-run-start, on-run-end)"
+
+#: Substrings of DuckDB errors caused by the machine's limits, and what to change.
+_RESOURCE_ERRORS = (
+    (
+        ("Out of Memory Error", "could not allocate block", "failed to allocate"),
+        "ran out of memory",
+        "raise LEAD_FUNNEL_DUCKDB_MEMORY_LIMIT (e.g. 8GB), lower LEAD_FUNNEL_THREADS, "
+        "or set LEAD_FUNNEL_TEMP_DIR to a disk with room so DuckDB can spill",
+    ),
+    (
+        ("No space left on device", "max_temp_directory_size", "Could not write file"),
+        "ran out of disk space for DuckDB's temporary files",
+        "set LEAD_FUNNEL_TEMP_DIR to a folder on a disk with more free space, "
+        "or raise LEAD_FUNNEL_DUCKDB_MEMORY_LIMIT so less is spilled",
+    ),
+)
+
+
+def explain_resource_failure(failed_nodes: Sequence[tuple[str, str]]) -> str | None:
+    """One clear sentence when a run failed on memory or temp disk, naming the first model.
+
+    After such a failure DuckDB invalidates the database and every later node fails with
+    "database has been invalidated"; the first failing node is the one that hit the limit.
+    """
+    for name, message in failed_nodes:
+        for needles, what, fix in _RESOURCE_ERRORS:
+            if any(needle.lower() in message.lower() for needle in needles):
+                limit = os.environ.get("LEAD_FUNNEL_DUCKDB_MEMORY_LIMIT") or "DuckDB's default"
+                temp = os.environ.get("LEAD_FUNNEL_TEMP_DIR") or "DuckDB's default"
+                where = name if name == HOOKS else f"model {name}"
+                return f"{where} {what} (memory limit: {limit}; temp directory: {temp}): {fix}"
+    return None
 
 
 def run_dbt(
@@ -56,16 +99,21 @@ def run_dbt(
             else:
                 os.environ[name] = value
     if not result.success:
-        message = str(result.exception) if result.exception else _failed_nodes(result.result)
-        raise DbtError(f"dbt {' '.join(args)} failed: {message}")
+        if result.exception:
+            message = str(result.exception)
+            failed = [(HOOKS, message)]
+        else:
+            failed = _failed_nodes(result.result)
+            message = "; ".join(f"{name}: {text}" for name, text in failed) or "see dbt's log"
+        raise DbtError(f"dbt {' '.join(args)} failed: {message}", failed)
     return result
 
 
-def _failed_nodes(run_results) -> str:
-    """The names and messages of the nodes that failed in a dbt run result."""
+def _failed_nodes(run_results) -> list[tuple[str, str]]:
+    """The names and messages of the nodes that failed in a dbt run result, in run order."""
     failures = []
     for node_result in getattr(run_results, "results", None) or []:
         status = str(getattr(node_result, "status", "")).lower()
         if status in {"error", "fail", "runtimeerr"}:
-            failures.append(f"{node_result.node.name}: {node_result.message}")
-    return "; ".join(failures) or "see dbt's log above"
+            failures.append((node_result.node.name, str(node_result.message)))
+    return failures

@@ -213,7 +213,8 @@ def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> boo
 
 def _default_model(con: duckdb.DuckDBPyConnection) -> str:
     row = con.execute(
-        "select scoring_model from seeds.scoring_models where is_default limit 1"
+        "select scoring_model from seeds.scoring_models where is_default"
+        " order by scoring_model limit 1"
     ).fetchone()
     return row[0] if row else "default"
 
@@ -288,6 +289,7 @@ def _cohort_section(con: duckdb.DuckDBPyConnection, model: str) -> str:
         select range_low, range_high, source_name, source_file
         from seeds.benchmark_ranges
         where metric = 'mql_to_sql_rate' and is_preferred
+        order by source_file, range_low, range_high
         limit 1
         """
     ).fetchone()

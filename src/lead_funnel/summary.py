@@ -84,7 +84,7 @@ def summarize(db_path: Path) -> str:
                 inner join seeds.scoring_models as m
                     on h.scoring_model = m.scoring_model
                 where m.is_default and h.is_preferred
-                order by h.metric
+                order by h.metric, h.scoring_model, h.source_file
                 """
             ).fetchall():
                 shown = "n/a" if rate is None else f"{rate:7.2%}"

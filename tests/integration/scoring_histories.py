@@ -312,6 +312,8 @@ def generate(
             # sometimes exactly at an event of the lead: the event is ordered first
             at_event = own and rng.random() < 0.3
             moment = rng.choice(own) if at_event else _random_moment(rng, *window)
+            # a CRM's status history never predates the lead
+            moment = max(moment, parse_ts(lead["created_at"]))
             status_changes.append(
                 {
                     "change_id": f"{prefix}C{len(status_changes) + 1}",

@@ -1,6 +1,10 @@
 -- Each lead with the lead it finally merged into (itself when not merged), following
--- merged_into_lead_id up to five hops; a merge pointing at an unknown lead ends the chain.
-{%- set max_hops = 5 %}
+-- merged_into_lead_id up to var merge_max_depth hops; a merge pointing at an unknown lead ends
+-- the chain. base_crm__leads has already cut merge cycles and chains longer than that (their
+-- leads stay their own survivors), so every chain ends within the hops unrolled here.
+-- A table: most lead-level models read it, and the unrolled joins run once.
+{{ config(materialized='table') }}
+{%- set max_hops = var('merge_max_depth') | int %}
 
 with
 
@@ -21,7 +25,6 @@ chain as (
         left join leads as hop_{{ hop }}
             on
                 hop_{{ hop - 1 }}.merged_into_lead_id = hop_{{ hop }}.lead_id
-                and hop_{{ hop - 1 }}.lead_id <> hop_{{ hop }}.lead_id
             {%- endfor %}
 ),
 

@@ -5,6 +5,9 @@
 -- changes; earliest: both) plus inferred ones: a sales qualification or opportunity with no
 -- candidate since the lead's last recycle (or ever) opens an inferred cycle at the first
 -- sales-side moment (touch, acceptance, qualification, opportunity) since that recycle.
+-- Candidates at the same moment rank in a total order: real before inferred, then by trigger
+-- event id; an inferred cycle proved by several sales moments takes the earliest of them (a
+-- tie in time goes to the lower event type, then the lower status change or opportunity id).
 {%- set mql_source = var('mql_source', 'derived') %}
 
 with
@@ -30,7 +33,9 @@ real_candidates as (
             mql_trigger,
             event_id as trigger_event_id,
             event_type as trigger_event_type,
-            lead_score as score_at_mql
+            lead_score as score_at_mql,
+            cast(null as {{ dbt.type_timestamp() }}) as trigger_moment_at,
+            cast(null as {{ dbt.type_string() }}) as trigger_moment_id
         from scores_at_each_event
         where is_mql_eligible
     {%- endif %}
@@ -45,7 +50,9 @@ real_candidates as (
             'crm' as mql_trigger,
             cast(null as {{ dbt.type_string() }}) as trigger_event_id,
             cast(null as {{ dbt.type_string() }}) as trigger_event_type,
-            cast(null as double precision) as score_at_mql
+            cast(null as double precision) as score_at_mql,
+            cast(null as {{ dbt.type_timestamp() }}) as trigger_moment_at,
+            cast(null as {{ dbt.type_string() }}) as trigger_moment_id
         from lifecycle_events
         inner join fit_scored
             on lifecycle_events.lead_id = fit_scored.lead_id
@@ -66,7 +73,8 @@ sales_moments as (
         fit_scored.lead_id,
         fit_scored.scoring_model,
         lifecycle_events.occurred_at as moment_at,
-        lifecycle_events.lifecycle_event
+        lifecycle_events.lifecycle_event,
+        lifecycle_events.lifecycle_event_id as moment_event_id
     from lifecycle_events
     inner join fit_scored
         on lifecycle_events.lead_id = fit_scored.lead_id
@@ -79,6 +87,7 @@ sales_moments_since_recycle as (
         sales_moments.scoring_model,
         sales_moments.moment_at,
         sales_moments.lifecycle_event,
+        sales_moments.moment_event_id,
         max(recycles.recycled_at) as last_recycled_at
     from sales_moments
     left join recycles
@@ -89,7 +98,8 @@ sales_moments_since_recycle as (
         sales_moments.lead_id,
         sales_moments.scoring_model,
         sales_moments.moment_at,
-        sales_moments.lifecycle_event
+        sales_moments.lifecycle_event,
+        sales_moments.moment_event_id
 ),
 
 uncovered_sales_moments as (
@@ -117,7 +127,9 @@ inferred_candidates as (
         'inferred' as mql_trigger,
         cast(null as {{ dbt.type_string() }}) as trigger_event_id,
         uncovered_sales_moments.lifecycle_event as trigger_event_type,
-        cast(null as double precision) as score_at_mql
+        cast(null as double precision) as score_at_mql,
+        uncovered_sales_moments.moment_at as trigger_moment_at,
+        uncovered_sales_moments.moment_event_id as trigger_moment_id
     from uncovered_sales_moments
     inner join lifecycle_events
         on
@@ -134,7 +146,8 @@ inferred_candidates as (
         uncovered_sales_moments.lead_id,
         uncovered_sales_moments.scoring_model,
         uncovered_sales_moments.moment_at,
-        uncovered_sales_moments.lifecycle_event
+        uncovered_sales_moments.lifecycle_event,
+        uncovered_sales_moments.moment_event_id
 ),
 
 candidates as (
@@ -160,7 +173,10 @@ first_candidates as (
         score_at_mql,
         row_number() over (
             partition by lead_id, scoring_model
-            order by candidate_at asc, inferred_rank asc, trigger_event_id asc
+            order by
+                candidate_at asc, inferred_rank asc, trigger_event_id asc nulls last,
+                trigger_moment_at asc nulls last, trigger_event_type asc nulls last,
+                trigger_moment_id asc nulls last
         ) as candidate_rank
     from candidates
 ),
@@ -182,7 +198,9 @@ candidates_after_recycle as (
         row_number() over (
             partition by candidates.lead_id, candidates.scoring_model, recycles.recycled_at
             order by
-                candidates.candidate_at asc, candidates.inferred_rank asc, candidates.trigger_event_id asc
+                candidates.candidate_at asc, candidates.inferred_rank asc,
+                candidates.trigger_event_id asc nulls last, candidates.trigger_moment_at asc nulls last,
+                candidates.trigger_event_type asc nulls last, candidates.trigger_moment_id asc nulls last
         ) as candidate_rank
     from recycles
     inner join first_cycle_starts
@@ -229,15 +247,16 @@ numbered as (
         trigger_event_type,
         score_at_mql,
         mql_trigger = 'inferred' as is_inferred_mql,
-        row_number() over (
-            partition by lead_id, scoring_model
-            order by candidate_at asc
-        ) as cycle_number,
-        lead(candidate_at) over (
-            partition by lead_id, scoring_model
-            order by candidate_at asc
-        ) as next_cycle_started_at
+        row_number() over cycle_order as cycle_number,
+        lead(candidate_at) over cycle_order as next_cycle_started_at
     from cycle_starts
+    window
+        cycle_order as (
+            partition by lead_id, scoring_model
+            order by
+                candidate_at asc, mql_trigger asc, trigger_event_id asc nulls last,
+                trigger_event_type asc nulls last
+        )
 )
 
 select * from numbered

@@ -76,7 +76,7 @@ ordered as (
         entries.valid_from,
         row_number() over (
             partition by entries.lead_id, entries.scoring_model
-            order by entries.valid_from asc, stages.stage_order asc
+            order by entries.valid_from asc, stages.stage_order asc, entries.cycle_number asc nulls first
         ) as entry_sequence
     from entries
     inner join stages

@@ -94,7 +94,7 @@ trigger_action_types as (
 trigger_actions as (
     select
         mql_cycle_id,
-        {{ lf_ordered_list('event_type', 'first_sequence') }} as trigger_actions
+        {{ lf_ordered_list('event_type', 'first_sequence, event_type') }} as trigger_actions
     from trigger_action_types
     group by mql_cycle_id
 ),

@@ -1,8 +1,8 @@
 -- Every distinct raw account row, typed, with the reason it cannot be staged (null when it
 -- can). Rows sharing an account_id with different values: the latest updated_at is kept.
 {%- set raw_columns = var('raw_contract')['accounts']['required'] %}
-{%- set created = lf_try_cast(lf_clean_text('created_at'), dbt.type_timestamp()) %}
-{%- set updated = lf_try_cast(lf_clean_text('updated_at'), dbt.type_timestamp()) %}
+{%- set created = lf_parse_timestamp('created_at') %}
+{%- set updated = lf_parse_timestamp('updated_at') %}
 {%- set employees = lf_try_cast(lf_clean_text('employee_count'), dbt.type_int()) %}
 {%- set revenue = lf_try_cast(lf_clean_text('annual_revenue'), 'decimal(18, 2)') %}
 
@@ -29,6 +29,8 @@ checked as (
                 {{ created }} is null
                 or ({{ lf_clean_text('updated_at') }} is not null and {{ updated }} is null)
                 then 'unreadable_timestamp'
+            when {{ created }} < {{ lf_timestamp_floor() }} or {{ updated }} < {{ lf_timestamp_floor() }}
+                then 'implausible_timestamp'
             when {{ created }} > {{ lf_future_limit() }} then 'future_timestamp'
             when
                 ({{ lf_clean_text('employee_count') }} is not null and {{ employees }} is null)
@@ -47,10 +49,10 @@ ranked as (
 final as (
     select
         {{ lf_clean_text('account_id') }} as account_id,
-        {{ lf_clean_text('account_name') }} as account_name,
+        {{ lf_mask_personal_data(lf_clean_text('account_name')) }} as account_name,
         lower({{ lf_clean_text('domain') }}) as account_domain,
-        lower({{ lf_clean_text('industry') }}) as industry,
-        upper({{ lf_clean_text('country') }}) as country,
+        {{ lf_mask_personal_data('lower(' ~ lf_clean_text('industry') ~ ')') }} as industry,
+        {{ lf_mask_personal_data('upper(' ~ lf_clean_text('country') ~ ')') }} as country,
         parsed_employee_count as employee_count,
         parsed_annual_revenue as annual_revenue,
         parsed_created_at as created_at,

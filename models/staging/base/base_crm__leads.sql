@@ -1,8 +1,12 @@
 -- Every distinct raw lead row, typed and normalised, with the reason it cannot be staged (null
 -- when it can). Rows sharing a lead_id with different values: the latest updated_at is kept.
+-- Merges of accepted leads are checked without recursion (joins unrolled up to var
+-- merge_max_depth): a lead in a merge cycle, or whose chain does not end within merge_max_depth
+-- hops, keeps its row but not its merge (merged_into_lead_id null, merge_rejection_reason set).
 {%- set raw_columns = var('raw_contract')['leads']['required'] %}
-{%- set created = lf_try_cast(lf_clean_text('created_at'), dbt.type_timestamp()) %}
-{%- set updated = lf_try_cast(lf_clean_text('updated_at'), dbt.type_timestamp()) %}
+{%- set max_depth = var('merge_max_depth') | int %}
+{%- set created = lf_parse_timestamp('created_at') %}
+{%- set updated = lf_parse_timestamp('updated_at') %}
 
 with
 
@@ -25,6 +29,8 @@ checked as (
                 {{ created }} is null
                 or ({{ lf_clean_text('updated_at') }} is not null and {{ updated }} is null)
                 then 'unreadable_timestamp'
+            when {{ created }} < {{ lf_timestamp_floor() }} or {{ updated }} < {{ lf_timestamp_floor() }}
+                then 'implausible_timestamp'
             when {{ created }} > {{ lf_future_limit() }} then 'future_timestamp'
         end as row_issue
     from rows_collapsed
@@ -35,25 +41,117 @@ ranked as (
         'checked', lf_clean_text('lead_id'), 'parsed_updated_at desc nulls last', raw_columns) }}
 ),
 
+accepted_leads as (
+    select
+        {{ lf_clean_text('lead_id') }} as lead_id,
+        {{ lf_clean_text('merged_into_lead_id') }} as merged_into_lead_id
+    from ranked
+    where rejection_reason is null
+),
+
+-- A merge link: an accepted lead merged into another accepted lead (a merge into an unknown
+-- lead ends the chain there, as before).
+merge_links as (
+    select
+        accepted_leads.lead_id,
+        accepted_leads.merged_into_lead_id
+    from accepted_leads
+    inner join accepted_leads as merge_targets
+        on accepted_leads.merged_into_lead_id = merge_targets.lead_id
+),
+
+-- Up to merge_max_depth links from each link: the lead is in a cycle when one of them leads
+-- back to it (a lead merged into itself is a cycle of one).
+cycle_walk as (
+    select
+        hop_0.lead_id,
+        (
+            {%- for hop in range(max_depth) %}
+                coalesce(hop_{{ hop }}.merged_into_lead_id = hop_0.lead_id, false)
+                {{- ' or' if not loop.last }}
+            {%- endfor %}
+        ) as is_in_merge_cycle
+    from
+        merge_links as hop_0
+        {%- for hop in range(1, max_depth) %}
+        left join merge_links as hop_{{ hop }}
+            on
+                hop_{{ hop - 1 }}.merged_into_lead_id = hop_{{ hop }}.lead_id
+            {%- endfor %}
+),
+
+links_outside_cycles as (
+    select
+        merge_links.lead_id,
+        merge_links.merged_into_lead_id
+    from merge_links
+    inner join cycle_walk
+        on merge_links.lead_id = cycle_walk.lead_id
+    where not cycle_walk.is_in_merge_cycle
+),
+
+-- With the cycles cut, a chain is too deep when merge_max_depth + 1 links follow each other.
+depth_walk as (
+    select
+        hop_0.lead_id,
+        hop_{{ max_depth }}.lead_id is not null as is_chain_too_deep
+    from
+        links_outside_cycles as hop_0
+        {%- for hop in range(1, max_depth + 1) %}
+        left join links_outside_cycles as hop_{{ hop }}
+            on
+                hop_{{ hop - 1 }}.merged_into_lead_id = hop_{{ hop }}.lead_id
+            {%- endfor %}
+),
+
+merge_rejections as (
+    select
+        cycle_walk.lead_id,
+        case
+            when cycle_walk.is_in_merge_cycle then 'merge_cycle'
+            when depth_walk.is_chain_too_deep then 'merge_chain_too_deep'
+        end as merge_rejection_reason
+    from cycle_walk
+    left join depth_walk
+        on cycle_walk.lead_id = depth_walk.lead_id
+),
+
+merges_checked as (
+    select
+        ranked.*,
+        merge_rejections.merge_rejection_reason
+    from ranked
+    left join merge_rejections
+        on
+            {{ lf_clean_text('ranked.lead_id') }} = merge_rejections.lead_id
+            and ranked.rejection_reason is null
+),
+
 final as (
     select
         {{ lf_clean_text('lead_id') }} as lead_id,
         {{ lf_clean_text('account_id') }} as account_id,
         {{ lf_clean_text('campaign_id') }} as campaign_id,
-        {{ lf_clean_text('merged_into_lead_id') }} as merged_into_lead_id,
+        case
+            when merge_rejection_reason is null then {{ lf_clean_text('merged_into_lead_id') }}
+        end as merged_into_lead_id,
         lower({{ lf_clean_text('email') }}) as email_normalised,
         coalesce(email <> lower(trim(email)), false) as was_email_repaired,
         {{ lf_clean_text('first_name') }} as first_name,
         {{ lf_clean_text('last_name') }} as last_name,
-        {{ lf_clean_text('job_title') }} as job_title,
-        upper({{ lf_clean_text('country') }}) as country,
-        lower({{ lf_clean_text('lead_source') }}) as lead_source,
+        {{ lf_mask_personal_data(lf_clean_text('job_title')) }} as job_title,
+        {{ lf_mask_personal_data('upper(' ~ lf_clean_text('country') ~ ')') }} as country,
+        {{ lf_mask_personal_data('lower(' ~ lf_clean_text('lead_source') ~ ')') }} as lead_source,
         parsed_created_at as created_at,
         parsed_updated_at as updated_at,
         raw_row_count,
         rejection_reason,
-        case when rejection_reason is not null then {{ lf_raw_record(raw_columns) }} end as raw_record
-    from ranked
+        merge_rejection_reason,
+        case
+            when rejection_reason is not null or merge_rejection_reason is not null
+                then {{ lf_raw_record(raw_columns) }}
+        end as raw_record
+    from merges_checked
 )
 
 select * from final

@@ -2,8 +2,8 @@
 -- can). Rows sharing an opportunity_id with different values: the latest closed_at, then
 -- created_at, is kept.
 {%- set raw_columns = var('raw_contract')['opportunities']['required'] %}
-{%- set created = lf_try_cast(lf_clean_text('rows_collapsed.created_at'), dbt.type_timestamp()) %}
-{%- set closed = lf_try_cast(lf_clean_text('rows_collapsed.closed_at'), dbt.type_timestamp()) %}
+{%- set created = lf_parse_timestamp('rows_collapsed.created_at') %}
+{%- set closed = lf_parse_timestamp('rows_collapsed.closed_at') %}
 {%- set amount = lf_try_cast(lf_clean_text('rows_collapsed.amount'), 'decimal(18, 2)') %}
 {%- set won = lf_parse_boolean('rows_collapsed.is_won') %}
 
@@ -35,6 +35,8 @@ checked as (
                 {{ created }} is null
                 or ({{ lf_clean_text('rows_collapsed.closed_at') }} is not null and {{ closed }} is null)
                 then 'unreadable_timestamp'
+            when {{ created }} < {{ lf_timestamp_floor() }} or {{ closed }} < {{ lf_timestamp_floor() }}
+                then 'implausible_timestamp'
             when {{ created }} > {{ lf_future_limit() }} or {{ closed }} > {{ lf_future_limit() }}
                 then 'future_timestamp'
             when
@@ -63,7 +65,7 @@ final as (
         {{ lf_clean_text('opportunity_id') }} as opportunity_id,
         {{ lf_clean_text('account_id') }} as account_id,
         {{ lf_clean_text('lead_id') }} as lead_id,
-        lower({{ lf_clean_text('stage') }}) as stage,
+        {{ lf_mask_personal_data('lower(' ~ lf_clean_text('stage') ~ ')') }} as stage,
         parsed_amount as amount,
         parsed_is_won as is_won,
         parsed_created_at as created_at,

@@ -28,8 +28,8 @@ ranked as (
 final as (
     select
         {{ lf_clean_text('campaign_id') }} as campaign_id,
-        {{ lf_clean_text('campaign_name') }} as campaign_name,
-        lower({{ lf_clean_text('channel') }}) as channel,
+        {{ lf_mask_personal_data(lf_clean_text('campaign_name')) }} as campaign_name,
+        {{ lf_mask_personal_data('lower(' ~ lf_clean_text('channel') ~ ')') }} as channel,
         raw_row_count,
         rejection_reason,
         case when rejection_reason is not null then {{ lf_raw_record(raw_columns) }} end as raw_record

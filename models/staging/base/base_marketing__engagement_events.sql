@@ -32,7 +32,8 @@ checked as (
             'raw_column': 'event_type',
             'lookup_column': 'event_type',
             'reason': 'unknown_event_type'
-        }
+        },
+        not_before_lead_created=false
     ) }}
 ),
 
@@ -47,10 +48,11 @@ final as (
         {{ lf_clean_text('lead_id') }} as lead_id,
         {{ lf_clean_text('campaign_id') }} as campaign_id,
         lower({{ lf_clean_text('event_type') }}) as event_type,
-        {{ lf_clean_text('page_url') }} as page_url,
-        {{ lf_clean_text('properties') }} as properties,
+        {{ lf_mask_personal_data(lf_clean_text('page_url')) }} as page_url,
+        {{ lf_mask_personal_data(lf_clean_text('properties')) }} as properties,
+        is_moment_date_only as is_date_only,
         parsed_moment as occurred_at,
-        {{ lf_try_cast(lf_clean_text('loaded_at'), dbt.type_timestamp()) }} as loaded_at,
+        {{ lf_parse_timestamp('loaded_at') }} as loaded_at,
         raw_row_count,
         rejection_reason,
         case when rejection_reason is not null then {{ lf_raw_record(raw_columns) }} end as raw_record

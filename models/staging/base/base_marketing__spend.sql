@@ -23,6 +23,7 @@ checked as (
         case
             when {{ lf_any_missing(['spend_date', 'channel', 'amount']) }} then 'missing_required_value'
             when {{ spent_on }} is null then 'unreadable_timestamp'
+            when {{ spent_on }} < {{ lf_timestamp_floor() }} then 'implausible_timestamp'
             when {{ spent_on }} > {{ lf_future_limit() }} then 'future_timestamp'
             when {{ amount }} is null then 'invalid_number'
             when {{ amount }} < 0 then 'negative_amount'
@@ -34,7 +35,7 @@ final as (
     select
         {{ dbt.hash(lf_raw_record(raw_columns)) }} as marketing_spend_id,
         {{ lf_clean_text('campaign_id') }} as campaign_id,
-        lower({{ lf_clean_text('channel') }}) as channel,
+        {{ lf_mask_personal_data('lower(' ~ lf_clean_text('channel') ~ ')') }} as channel,
         parsed_amount as amount,
         cast(parsed_spend_at as date) as spend_date,
         raw_row_count,

@@ -31,7 +31,8 @@ checked as (
             'raw_column': 'event_type',
             'lookup_column': 'event_type',
             'reason': 'unknown_event_type'
-        }
+        },
+        not_before_lead_created=false
     ) }}
 ),
 
@@ -45,6 +46,7 @@ final as (
         {{ lf_clean_text('event_id') }} as usage_event_id,
         {{ lf_clean_text('lead_id') }} as lead_id,
         lower({{ lf_clean_text('event_type') }}) as event_type,
+        is_moment_date_only as is_date_only,
         parsed_moment as occurred_at,
         raw_row_count,
         rejection_reason,

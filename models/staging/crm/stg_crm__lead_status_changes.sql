@@ -1,3 +1,5 @@
+-- Waits for the publish gates: a build that must not be published stops before this model.
+-- depends_on: {{ ref('stg_quality__publish_gates') }}
 with
 
 status_changes as (
@@ -11,6 +13,7 @@ accepted as (
         status,
         reason,
         changed_by,
+        is_date_only,
         changed_at
     from status_changes
     where rejection_reason is null

@@ -1,3 +1,5 @@
+-- Waits for the publish gates: a build that must not be published stops before this model.
+-- depends_on: {{ ref('stg_quality__publish_gates') }}
 with
 
 engagement_events as (
@@ -12,6 +14,7 @@ accepted as (
         event_type,
         page_url,
         properties,
+        is_date_only,
         occurred_at,
         loaded_at
     from engagement_events

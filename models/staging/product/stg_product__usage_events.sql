@@ -1,3 +1,5 @@
+-- Waits for the publish gates: a build that must not be published stops before this model.
+-- depends_on: {{ ref('stg_quality__publish_gates') }}
 with
 
 usage_events as (
@@ -9,6 +11,7 @@ accepted as (
         usage_event_id,
         lead_id,
         event_type,
+        is_date_only,
         occurred_at
     from usage_events
     where rejection_reason is null

@@ -1,5 +1,7 @@
--- One row per raw table: raw rows read = staged + quarantined + removed exact duplicates.
--- Quarantined rows are counted once per distinct row; their further copies count as duplicates.
+-- One row per raw table: raw rows counted at landing = staged + quarantined + removed exact
+-- duplicates. Quarantined rows are counted once per distinct row (further copies count as
+-- duplicates) plus every malformed CSV line. A table, so it holds without the raw files.
+{{ config(materialized='table') }}
 {%- set tables = [
     ('accounts', 'crm', 'base_crm__accounts', 'stg_crm__accounts'),
     ('leads', 'crm', 'base_crm__leads', 'stg_crm__leads'),
@@ -14,15 +16,30 @@
 
 with
 
+landed_files as (
+    select * from {{ source('landing', 'raw_landed_files') }}
+),
+
+rejected_lines as (
+    select * from {{ source('landing', 'raw_rejected_lines') }}
+),
+
 {% for table_name, source_name, base_model, staged_model in tables %}
     {{ table_name }}_counts as (
         select
             '{{ table_name }}' as source_table,
-            (select count(*) from {{ source(source_name, table_name) }}) as raw_rows,
+            (
+                select coalesce(sum(raw_rows), 0) from landed_files
+                where source_table = '{{ table_name }}'
+            ) as raw_rows,
             (select count(*) from {{ ref(staged_model) }}) as staged_rows,
             (
                 select count(*) from {{ ref(base_model) }}
                 where rejection_reason is not null
+            )
+            + (
+                select count(*) from rejected_lines
+                where source_table = '{{ table_name }}'
             ) as quarantined_rows,
             (
                 select coalesce(sum(raw_row_count - 1), 0) from {{ ref(base_model) }}

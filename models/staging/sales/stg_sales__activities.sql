@@ -1,3 +1,5 @@
+-- Waits for the publish gates: a build that must not be published stops before this model.
+-- depends_on: {{ ref('stg_quality__publish_gates') }}
 with
 
 activities as (
@@ -10,6 +12,7 @@ accepted as (
         lead_id,
         rep_id,
         activity_type,
+        is_date_only,
         occurred_at
     from activities
     where rejection_reason is null

@@ -22,6 +22,7 @@ from lead_funnel.warehouse import connect_for_reading
 
 DEFAULT_SAMPLE_ROWS = 250_000
 SAMPLE_SEED = 42
+_FLOAT_TYPES = ("FLOAT", "DOUBLE", "REAL")
 SCOPES = ("all", "raw", "marts")
 
 
@@ -188,10 +189,7 @@ def _extract_raw(
             body = f"select {', '.join(select)} from {reader}"
             notes = ""
             if rows > sample_rows:
-                body = (
-                    f"select * from ({body}) as full_table "
-                    f"using sample reservoir({sample_rows} rows) repeatable ({SAMPLE_SEED})"
-                )
+                body = _sample_sql(con, body, sample_rows)
                 notes = (
                     f"{rows:,} rows: row-level expectations run on a reproducible sample of "
                     f"{sample_rows:,} rows; key uniqueness and nulls are checked on the whole "
@@ -231,6 +229,23 @@ def _extract_raw(
     return planned, profile
 
 
+def _sample_sql(con: duckdb.DuckDBPyConnection, body: str, sample_rows: int) -> str:
+    """`sample_rows` rows of `body` chosen by a seeded hash of each row's values.
+
+    Reservoir sampling keeps rows by their position in the input, and a table's physical row
+    order changes with the thread count that built it; ranking rows by a hash of their values
+    (ties by the values themselves) picks the same rows whatever that order. Floating-point
+    columns stay out of the hash: their last bits may differ between two equal builds.
+    """
+    described = con.execute(f"describe select * from ({body}) as frame").fetchall()
+    exact = [_quote(name) for name, data_type, *_ in described if data_type not in _FLOAT_TYPES]
+    hashed = ", ".join(f"frame.{column}" for column in exact) if exact else "1"
+    return (
+        f"select * from ({body}) as frame "
+        f"order by hash({hashed}, {SAMPLE_SEED}), frame limit {sample_rows}"
+    )
+
+
 def _extract_marts(
     db_path: Path, out_dir: Path, sample_rows: int, result: CheckResult
 ) -> list[tuple[str, list, str]]:
@@ -245,10 +260,7 @@ def _extract_marts(
             notes = extract.notes
             if rows > sample_rows:
                 # Keys stay checked on the whole table: a sample would hide duplicates.
-                body = (
-                    f"select * from ({extract.sql}) as frame "
-                    f"using sample reservoir({sample_rows} rows) repeatable ({SAMPLE_SEED})"
-                )
+                body = _sample_sql(con, extract.sql, sample_rows)
                 notes = (notes + " " if notes else "") + (
                     f"{rows:,} rows: validated on a reproducible sample of {sample_rows:,}."
                 )
