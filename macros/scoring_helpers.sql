@@ -53,6 +53,14 @@
     ({{ json_expression }}::jsonb ->> {{ key_expression }})
 {%- endmacro %}
 
+{#- PostgreSQL: invalid JSON and non-objects give null, as on DuckDB (lf_try_jsonb). -#}
+{% macro postgres__lf_json_text(json_expression, key_expression) -%}
+    case
+        when jsonb_typeof({{ target.schema }}.lf_try_jsonb({{ json_expression }})) = 'object'
+            then {{ target.schema }}.lf_try_jsonb({{ json_expression }}) ->> {{ key_expression }}
+    end
+{%- endmacro %}
+
 {% macro duckdb__lf_json_text(json_expression, key_expression) -%}
     case
         when json_valid({{ json_expression }}) and json_type({{ json_expression }}) = 'OBJECT'

@@ -43,3 +43,17 @@
     {{ dbt.dateadd('hour', var('future_tolerance_hours'),
         "cast('" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S') ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
 {%- endmacro %}
+
+
+{#- A double rounded to `digits` decimals, as a double (PostgreSQL rounds only numerics). -#}
+{% macro lf_round(expression, digits) %}
+    {{- return(adapter.dispatch('lf_round', 'lead_funnel')(expression, digits)) -}}
+{% endmacro %}
+
+{% macro default__lf_round(expression, digits) -%}
+    round({{ expression }}, {{ digits }})
+{%- endmacro %}
+
+{% macro postgres__lf_round(expression, digits) -%}
+    cast(round(cast({{ expression }} as numeric), {{ digits }}) as double precision)
+{%- endmacro %}

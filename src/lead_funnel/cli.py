@@ -51,6 +51,25 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_load(args: argparse.Namespace) -> int:
+    from lead_funnel.dbt_runner import DbtError
+    from lead_funnel.load import load
+
+    raw_dir = Path(args.raw_dir) if args.raw_dir else paths.raw_dir()
+    if not raw_dir.is_dir():
+        print(f"lead-funnel load: raw folder {raw_dir} does not exist", file=sys.stderr)
+        return 2
+    dbt_vars = json.loads(args.vars) if args.vars else {}
+    try:
+        counts = load(args.target, raw_dir, dbt_vars)
+    except DbtError as exc:
+        print(f"lead-funnel load: {exc}", file=sys.stderr)
+        return 1
+    tables = ", ".join(f"{table} {rows}" for table, rows in sorted(counts.items()))
+    print(f"Loaded {raw_dir} into the {args.target} raw schema: {tables}")
+    return 0
+
+
 def _explain_gate_failure(exc: Exception) -> str | None:
     """The publish gates' own message when they stopped the build."""
     for name, message in getattr(exc, "failed_nodes", []):
@@ -170,6 +189,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="publish even if a table vanished or shrank against the last build (a reload)",
     )
     build.set_defaults(func=_cmd_build)
+
+    load = verbs.add_parser(
+        "load", help="put the raw files into the raw schema of PostgreSQL or Spark"
+    )
+    load.add_argument("--target", required=True, choices=["postgres", "spark"])
+    load.add_argument("--raw-dir", help="raw folder (default: LEAD_FUNNEL_RAW_DIR or data/raw)")
+    load.add_argument("--vars", help="dbt vars as JSON (e.g. raw_schema)")
+    load.set_defaults(func=_cmd_load)
 
     bench = verbs.add_parser("bench", help="time the scoring layer (and the Python reference)")
     bench.add_argument("--leads", type=int, default=20000, help="leads to generate")

@@ -24,8 +24,7 @@ bounds as (
 
 calendar as (
     select spine.calendar_date
-    from bounds
-    cross join ({{ lf_day_spine('bounds.first_date', 'bounds.last_date') }}) as spine
+    from ({{ lf_day_spine('bounds.first_date', 'bounds.last_date', 'bounds') }}) as spine
 ),
 
 entering as (

@@ -1,0 +1,30 @@
+{#-
+    Functions an engine lacks, created before any model runs (on-run-start). PostgreSQL has
+    no way to test whether text is valid JSON without raising an error (pg_input_is_valid is
+    PostgreSQL 16+), so lf_try_jsonb(text) returns the parsed value or null. DuckDB and Spark
+    need nothing: their JSON functions return null on invalid input.
+-#}
+{% macro lf_create_engine_functions() %}
+    {{ return(adapter.dispatch('lf_create_engine_functions', 'lead_funnel')()) }}
+{% endmacro %}
+
+
+{% macro default__lf_create_engine_functions() %}
+    {{ return('select 1 as engine_functions_needed') }}
+{% endmacro %}
+
+
+{% macro postgres__lf_create_engine_functions() %}
+    create schema if not exists {{ adapter.quote(target.schema) }};
+    create or replace function {{ adapter.quote(target.schema) }}.lf_try_jsonb(value text)
+    returns jsonb
+    language plpgsql
+    immutable
+    as $lf$
+    begin
+        return value::jsonb;
+    exception when others then
+        return null;
+    end;
+    $lf$
+{% endmacro %}

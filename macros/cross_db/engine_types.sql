@@ -1,0 +1,83 @@
+{#-
+    Column types are written once, in DuckDB's names, wherever YAML names them (seed
+    column_types, model contracts): varchar, double, bigint, integer, boolean, timestamp,
+    date, decimal(p,s) and varchar[] (a list of text). PostgreSQL and Spark spell some of
+    them differently; lf_engine_type translates, and the dbt macros that turn YAML types
+    into SQL (cast, contract DDL, seed tables) are overridden for those engines to use it.
+-#}
+{% macro lf_engine_type(data_type) %}
+    {{- return(adapter.dispatch('lf_engine_type', 'lead_funnel')(data_type)) -}}
+{% endmacro %}
+
+{% macro default__lf_engine_type(data_type) %}
+    {{- return(data_type) -}}
+{% endmacro %}
+
+{% macro postgres__lf_engine_type(data_type) %}
+    {%- set names = {'double': 'double precision'} -%}
+    {{- return(names.get(data_type | trim | lower, data_type)) -}}
+{% endmacro %}
+
+{% macro spark__lf_engine_type(data_type) %}
+    {%- set names = {'varchar': 'string', 'varchar[]': 'array<string>', 'text': 'string'} -%}
+    {{- return(names.get(data_type | trim | lower, data_type)) -}}
+{% endmacro %}
+
+
+{#- The YAML columns of the model being built, with their types translated. -#}
+{% macro lf_columns_with_engine_types(columns) %}
+    {%- set translated = {} -%}
+    {%- for name, column in columns.items() -%}
+        {%- set copy = {} -%}
+        {%- do copy.update(column) -%}
+        {%- if column.get('data_type') -%}
+            {%- do copy.update({'data_type': lead_funnel.lf_engine_type(column['data_type'])}) -%}
+        {%- endif -%}
+        {%- do translated.update({name: copy}) -%}
+    {%- endfor -%}
+    {{- return(translated) -}}
+{% endmacro %}
+
+
+{% macro postgres__cast(field, type) -%}
+    cast({{ field }} as {{ lead_funnel.lf_engine_type(type) }})
+{%- endmacro %}
+
+{% macro spark__cast(field, type) -%}
+    cast({{ field }} as {{ lead_funnel.lf_engine_type(type) }})
+{%- endmacro %}
+
+
+{% macro postgres__get_table_columns_and_constraints() -%}
+    {%- set columns = lead_funnel.lf_columns_with_engine_types(model['columns']) -%}
+    {%- set raw_column_constraints = adapter.render_raw_columns_constraints(raw_columns=columns) -%}
+    {%- set raw_model_constraints = adapter.render_raw_model_constraints(raw_constraints=model['constraints']) -%}
+    (
+    {% for c in raw_column_constraints -%}
+        {{ c }}{{ "," if not loop.last or raw_model_constraints }}
+    {% endfor %}
+    {% for c in raw_model_constraints -%}
+        {{ c }}{{ "," if not loop.last }}
+    {% endfor -%}
+    )
+{%- endmacro %}
+
+
+{#- Seed tables: the YAML column_types translated, then the adapter's own DDL. -#}
+{% macro lf_translate_seed_types(model) %}
+    {%- set translated = {} -%}
+    {%- for name, data_type in model['config'].get('column_types', {}).items() -%}
+        {%- do translated.update({name: lead_funnel.lf_engine_type(data_type)}) -%}
+    {%- endfor -%}
+    {%- do model['config'].update({'column_types': translated}) -%}
+{% endmacro %}
+
+{% macro postgres__create_csv_table(model, agate_table) %}
+    {%- do lead_funnel.lf_translate_seed_types(model) -%}
+    {{ return(dbt.default__create_csv_table(model, agate_table)) }}
+{% endmacro %}
+
+{% macro spark__create_csv_table(model, agate_table) %}
+    {%- do lead_funnel.lf_translate_seed_types(model) -%}
+    {{ return(dbt.spark__create_csv_table(model, agate_table)) }}
+{% endmacro %}
