@@ -58,7 +58,14 @@
     is checked before make_timestamp is called, because Postgres casts fail on bad values. CASE
     branches are evaluated in order, so make_date only sees a valid year and month. -#}
 {% macro default__lf_parse_timestamp(expression) -%}
-    {%- set m = "(regexp_match(upper(trim(" ~ expression ~ ")), '" ~ lf_iso_timestamp_pattern() ~ "'))" -%}
+    {{- lf_timestamp_from_match(
+        "(regexp_match(upper(trim(" ~ expression ~ ")), '" ~ lf_iso_timestamp_pattern() ~ "'))"
+    ) -}}
+{%- endmacro %}
+
+
+{#- The parsed timestamp from the text array of a regexp_match of lf_iso_timestamp_pattern. -#}
+{% macro lf_timestamp_from_match(m) -%}
     {%- set year = "cast(" ~ m ~ "[2] as integer)" -%}
     {%- set month = "cast(" ~ m ~ "[3] as integer)" -%}
     {%- set day = "cast(" ~ m ~ "[4] as integer)" -%}
@@ -79,6 +86,13 @@
         * (coalesce(cast({{ m }}[11] as integer), 0) * 60 + coalesce(cast({{ m }}[12] as integer), 0))
         * interval '1 minute'
     end)
+{%- endmacro %}
+
+
+{#- PostgreSQL evaluates a repeated expression once per mention, so the parse lives in a
+    function (lf_create_engine_functions) that matches the pattern once per value. -#}
+{% macro postgres__lf_parse_timestamp(expression) -%}
+    {{ target.schema }}.lf_parse_timestamp({{ expression }})
 {%- endmacro %}
 
 

@@ -118,6 +118,7 @@ def copy_to_postgres(db_path: Path, raw_schema: str, scratch: Path) -> dict[str,
             with csv_path.open("r", encoding="utf-8") as handle:
                 cur.copy_expert(f"copy {relation} from stdin with (format csv)", handle)
             counts[table] = cur.rowcount
+            cur.execute(f"analyze {relation}")
         pg.commit()
     return counts
 

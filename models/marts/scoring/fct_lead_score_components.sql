@@ -64,10 +64,12 @@ occurrence_ages as (
         occurrences.half_life_days,
         occurrences.lifespan_days,
         occurrences.linear_decay_days,
+        -- coalesce: a segment compared with a null one is not current (null is not false)
         occurrences.is_counted
-        and (
+        and coalesce(
             (occurrences.behavior_reset_at is null and current_segments.behavior_reset_at is null)
-            or occurrences.behavior_reset_at = current_segments.behavior_reset_at
+            or occurrences.behavior_reset_at = current_segments.behavior_reset_at,
+            false
         ) as is_current,
         {{ lf_epoch_seconds(lf_score_as_of()) }} - occurrences.occurred_epoch as age_seconds
     from occurrences
