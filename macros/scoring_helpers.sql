@@ -119,6 +119,15 @@
 {#- The first row of `select <columns> from <relation>`, queried when a model compiles; none at
     parse time, for a unit test's fixture (no schema) or while the relation is not built yet. -#}
 {% macro lf_first_row_if_built(relation, columns) -%}
+    {%- set rows = lf_rows_if_built(relation, columns) -%}
+    {{ return(rows[0] if rows is not none and rows | length > 0 else none) }}
+{%- endmacro %}
+
+
+{#- All rows of `select <columns> from <relation> [order by <order_by>]`, queried when a model
+    compiles; none at parse time, for a unit test's fixture (no schema) or while the relation
+    is not built yet. -#}
+{% macro lf_rows_if_built(relation, columns, order_by=none) -%}
     {%- if not execute or relation.schema is none or relation.identifier is none -%}
         {{ return(none) }}
     {%- endif -%}
@@ -127,6 +136,7 @@
     {%- if existing is none -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set result = run_query('select ' ~ columns ~ ' from ' ~ relation) -%}
-    {{ return(result.rows[0] if result is not none and result.rows | length > 0 else none) }}
+    {%- set query = 'select ' ~ columns ~ ' from ' ~ relation ~ (' order by ' ~ order_by if order_by else '') -%}
+    {%- set result = run_query(query) -%}
+    {{ return(result.rows if result is not none else none) }}
 {%- endmacro %}

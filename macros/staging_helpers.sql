@@ -110,3 +110,26 @@
     left join {{ accepted_leads }}
         on {{ lf_clean_text(rows_relation ~ '.lead_id') }} = {{ accepted_leads }}.lead_id
 {%- endmacro %}
+
+
+{#- Every row of `relation` (columns lead_id, merged_into_lead_id) followed through up to `hops`
+    merges without recursion: hop 0 is the row itself, hop n the row that hop n - 1 is merged
+    into (a left join on hop_<n-1>.merged_into_lead_id = hop_<n>.lead_id, so both are null past
+    the end of the chain). Columns: hop_<n>_lead_id and hop_<n>_merged_into_lead_id for n in
+    0..hops, then lead_id. base_crm__leads walks the links to find cycles and too-deep chains,
+    int_leads_resolved walks the staged leads to their survivors. -#}
+{% macro lf_walk_merge_chains(relation, hops) -%}
+    select
+        {%- for hop in range(hops + 1) %}
+            hop_{{ hop }}.lead_id as hop_{{ hop }}_lead_id,
+            hop_{{ hop }}.merged_into_lead_id as hop_{{ hop }}_merged_into_lead_id,
+        {%- endfor %}
+        hop_0.lead_id
+    from
+        {{ relation }} as hop_0
+        {%- for hop in range(1, hops + 1) %}
+        left join {{ relation }} as hop_{{ hop }}
+            on
+                hop_{{ hop - 1 }}.merged_into_lead_id = hop_{{ hop }}.lead_id
+            {%- endfor %}
+{%- endmacro %}

@@ -1,7 +1,7 @@
 {#-
     Publish state: how many rows each raw table staged in the last build that succeeded as a
     whole, so the next build can refuse to publish a table that vanished or shrank
-    (stg_quality__publish_gates). Kept in the table audit.published_table_counts, outside
+    (audit_publish_gates). Kept in the table audit.published_table_counts, outside
     the models, because every build replaces the models.
 -#}
 
@@ -41,7 +41,7 @@
         {%- if result.status in ('error', 'fail', 'skipped', 'runtime error') -%}
             {%- do failures.append(result.node.name) -%}
         {%- endif -%}
-        {%- if result.node.name == 'stg_quality__publish_gates' and result.status == 'success' -%}
+        {%- if result.node.name == 'audit_publish_gates' and result.status == 'success' -%}
             {%- do gates_built.append(result.node.relation_name) -%}
         {%- endif -%}
     {%- endfor -%}

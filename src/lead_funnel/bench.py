@@ -30,6 +30,7 @@ from lead_funnel import paths
 #: Built once with staging: what the scoring layer reads but does not own.
 UPSTREAM_MODELS = (
     "staging",
+    "audit",
     "int_leads_resolved",
     "int_data_watermark",
     "int_lifecycle_events_resolved",

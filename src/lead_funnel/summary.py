@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-LAYERS = ("staging", "intermediate", "marts")
+LAYERS = ("staging", "audit", "intermediate", "marts")
 
 
 def summarize(db_path: Path) -> str:
@@ -17,8 +17,10 @@ def summarize(db_path: Path) -> str:
             """
             select table_schema, table_name, table_type
             from information_schema.tables
-            where table_schema in ('staging', 'intermediate', 'marts')
-              and table_name not like 'base\\_%' escape '\\'
+            where (
+                table_schema in ('staging', 'intermediate', 'marts')
+                and table_name not like 'base\\_%' escape '\\'
+              ) or (table_schema = 'audit' and table_name like 'audit\\_%' escape '\\')
             order by table_schema, table_name
             """
         ).fetchall()
@@ -41,7 +43,7 @@ def summarize(db_path: Path) -> str:
             """
             select source_table, raw_rows, staged_rows, quarantined_rows,
                    exact_duplicates_removed, is_reconciled
-            from staging.stg_quality__raw_reconciliation
+            from audit.audit_raw_reconciliation
             order by source_table
             """
         ).fetchall():
@@ -57,7 +59,7 @@ def summarize(db_path: Path) -> str:
         reasons = con.execute(
             """
             select source_table, rejection_reason, count(*)
-            from staging.stg_quality__quarantined_rows
+            from audit.audit_quarantined_rows
             group by 1, 2
             order by 1, 2
             """
@@ -96,6 +98,6 @@ def summarize(db_path: Path) -> str:
     lines.append(
         f'Query it:  .venv/bin/python -c "import duckdb; '
         f"print(duckdb.connect('{db_path}', read_only=True)"
-        f".sql('select * from staging.stg_quality__raw_reconciliation'))\""
+        f".sql('select * from audit.audit_raw_reconciliation'))\""
     )
     return "\n".join(lines)

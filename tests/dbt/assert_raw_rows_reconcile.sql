@@ -1,4 +1,4 @@
 -- Raw rows must equal staged + quarantined + removed exact duplicates for every raw table.
 select *
-from {{ ref('stg_quality__raw_reconciliation') }}
+from {{ ref('audit_raw_reconciliation') }}
 where not is_reconciled

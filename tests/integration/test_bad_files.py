@@ -17,7 +17,7 @@ from lead_funnel.dbt_runner import DbtError, run_dbt
 from lead_funnel.summary import summarize
 from tests.conftest import FIXTURES, copy_warehouse, query
 
-STAGING = ["build", "--select", "+staging", "--exclude", "test_type:generic"]
+STAGING = ["build", "--select", "+staging", "+audit", "--exclude", "test_type:generic"]
 PADDING_ROWS = 40_000  # valid events P1..P40000 appended after the fixture's 9 rows
 GOOD_ROW = "P{},L1,page_view,2025-02-01 08:05:00,CMP1,/home,{{}},2025-02-01 08:06:00\n"
 PLANTED = {
@@ -58,7 +58,7 @@ def test_malformed_lines_are_quarantined_with_line_and_reason(planted_warehouse:
     rows = query(
         planted_warehouse,
         "select record_key, rejection_reason, rejection_detail, raw_record, raw_row_count "
-        "from staging.stg_quality__quarantined_rows "
+        "from audit.audit_quarantined_rows "
         "where rejection_reason = 'malformed_csv_line' order by 1",
     )
     assert rows == [
@@ -92,7 +92,7 @@ def test_every_other_line_is_staged_and_reconciled(planted_warehouse: Path) -> N
     rows = query(
         planted_warehouse,
         "select raw_rows, staged_rows, quarantined_rows, exact_duplicates_removed, is_reconciled "
-        "from staging.stg_quality__raw_reconciliation where source_table = 'engagement_events'",
+        "from audit.audit_raw_reconciliation where source_table = 'engagement_events'",
     )
     assert rows == [(9 + PADDING_ROWS + 3, 3 + PADDING_ROWS, 5 + 3, 1, True)]
     assert query(

@@ -21,7 +21,7 @@ SELECTED = [
     "+dim_leads",
     "+fct_lead_timeline",
     "+fct_lead_scores",
-    "+stg_quality__raw_reconciliation",
+    "+audit_raw_reconciliation",
 ]
 
 # lead -> the lead it is merged into (None: not merged)
@@ -205,7 +205,7 @@ def test_no_lead_vanishes_and_raw_rows_reconcile(merge_warehouse: Path) -> None:
     reconciliation = query(
         merge_warehouse,
         """select raw_rows, staged_rows, quarantined_rows, exact_duplicates_removed, is_reconciled
-           from staging.stg_quality__raw_reconciliation where source_table = 'leads'""",
+           from audit.audit_raw_reconciliation where source_table = 'leads'""",
     )
     # the fixture's 4 raw leads (3 staged, 1 quarantined) plus every lead added here, staged
     assert reconciliation == [(4 + len(MERGES), 3 + len(MERGES), 1, 0, True)]

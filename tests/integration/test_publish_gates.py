@@ -111,7 +111,7 @@ def test_gates_stop_a_build_that_would_publish_nonsense(raw_dir: Path, tmp_path:
             raw_dir,
             db,
             "--select",
-            "staging",
+            "staging audit",
             "--allow-shrink",
             "--vars",
             '{"max_quarantined_share": 0.6}',

@@ -191,7 +191,7 @@ def test_generated_rows_all_reach_staging(built: Built) -> None:
     quarantined = query(
         built.db_path,
         "select source_table, rejection_reason, count(*) "
-        "from staging.stg_quality__quarantined_rows group by all",
+        "from audit.audit_quarantined_rows group by all",
     )
     assert quarantined == []
     staged_events = query(

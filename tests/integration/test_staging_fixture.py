@@ -46,8 +46,7 @@ EXPECTED_COUNTS = {
 def test_every_defect_is_quarantined_with_its_reason(small_warehouse: Path) -> None:
     rows = query(
         small_warehouse,
-        "select source_table, record_key, rejection_reason "
-        "from staging.stg_quality__quarantined_rows",
+        "select source_table, record_key, rejection_reason from audit.audit_quarantined_rows",
     )
     assert set(rows) == EXPECTED_QUARANTINE
     assert len(rows) == len(EXPECTED_QUARANTINE)
@@ -57,7 +56,7 @@ def test_raw_rows_reconcile_per_table(small_warehouse: Path) -> None:
     rows = query(
         small_warehouse,
         """select source_table, raw_rows, staged_rows, quarantined_rows, exact_duplicates_removed
-           from staging.stg_quality__raw_reconciliation""",
+           from audit.audit_raw_reconciliation""",
     )
     assert {r[0]: tuple(int(v) for v in r[1:]) for r in rows} == EXPECTED_COUNTS
 
@@ -147,6 +146,6 @@ def test_parquet_files_and_folders_are_read(small_raw_copy: Path, tmp_path: Path
     db = build_warehouse(small_raw_copy, tmp_path / "parquet.duckdb")
     assert query(
         db,
-        "select source_table, raw_rows, staged_rows from staging.stg_quality__raw_reconciliation "
+        "select source_table, raw_rows, staged_rows from audit.audit_raw_reconciliation "
         "where source_table in ('engagement_events', 'accounts') order by 1",
     ) == [("accounts", 4, 2), ("engagement_events", 9, 3)]

@@ -20,7 +20,7 @@ def test_quarantine_counts_equal_injected_mess(generated_raw: Path, generated_wa
         for table, reason, count in query(
             generated_warehouse,
             "select source_table, rejection_reason, count(*) "
-            "from staging.stg_quality__quarantined_rows group by 1, 2",
+            "from audit.audit_quarantined_rows group by 1, 2",
         )
     }
     expected = {}
@@ -44,7 +44,7 @@ def test_every_raw_row_is_accounted_for(generated_raw: Path, generated_warehouse
     rows = query(
         generated_warehouse,
         "select source_table, raw_rows, staged_rows, quarantined_rows, exact_duplicates_removed "
-        "from staging.stg_quality__raw_reconciliation",
+        "from audit.audit_raw_reconciliation",
     )
     for table, raw, staged, quarantined, duplicates in rows:
         assert raw == mess[table]["rows"], table

@@ -56,7 +56,7 @@ def planted_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     db_path = tmp_path_factory.mktemp("ts_db") / "lead_funnel.duckdb"
     run_dbt(
-        ["build", "--select", "+staging", "--indirect-selection", "cautious"],
+        ["build", "--select", "+staging", "+audit", "--indirect-selection", "cautious"],
         raw_dir=raw,
         duckdb_path=db_path,
         quiet=True,
@@ -84,7 +84,7 @@ def test_implausible_and_unreadable_moments_are_quarantined(planted_warehouse: P
     rows = query(
         planted_warehouse,
         """select source_table, record_key, rejection_reason
-           from staging.stg_quality__quarantined_rows
+           from audit.audit_quarantined_rows
            where record_key in ('T5', 'T6', 'T7', 'T8', 'L6', 'S3') order by record_key""",
     )
     assert rows == [
@@ -128,7 +128,7 @@ def test_raw_rows_still_reconcile(planted_warehouse: Path) -> None:
     rows = query(
         planted_warehouse,
         """select source_table, raw_rows, staged_rows, quarantined_rows, exact_duplicates_removed
-           from staging.stg_quality__raw_reconciliation
+           from audit.audit_raw_reconciliation
            where source_table in ('engagement_events', 'leads', 'lead_status_changes',
                                   'sales_activities')""",
     )

@@ -1,11 +1,13 @@
 -- One row per accepted account and scoring model: the points of the model's fit rules
 -- (seed scoring_fit_rules) that match the account's own attributes.
+-- A table: the account engagement and fct_account_scores read it.
+{{ config(materialized='table') }}
 {%- set account_attributes = ['industry', 'employee_band', 'revenue_band', 'country', 'region'] %}
 
 with
 
 accounts as (
-    select * from {{ ref('dim_accounts') }}
+    select * from {{ ref('int_accounts_enriched') }}
 ),
 
 fit_rules as (

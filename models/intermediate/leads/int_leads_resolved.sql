@@ -2,7 +2,8 @@
 -- merged_into_lead_id up to var merge_max_depth hops; a merge pointing at an unknown lead ends
 -- the chain. base_crm__leads has already cut merge cycles and chains longer than that (their
 -- leads stay their own survivors), so every chain ends within the hops unrolled here.
--- A table: most lead-level models read it, and the unrolled joins run once.
+-- A table: most lead-level models read it, and the unrolled joins (macro lf_walk_merge_chains)
+-- run once.
 {{ config(materialized='table') }}
 {%- set max_hops = var('merge_max_depth') | int %}
 
@@ -13,19 +14,7 @@ leads as (
 ),
 
 chain as (
-    select
-        hop_0.lead_id,
-        {%- for hop in range(1, max_hops + 1) %}
-            hop_{{ hop }}.lead_id as hop_{{ hop }}_lead_id,
-        {%- endfor %}
-        hop_0.lead_id as hop_0_lead_id
-    from
-        leads as hop_0
-        {%- for hop in range(1, max_hops + 1) %}
-        left join leads as hop_{{ hop }}
-            on
-                hop_{{ hop - 1 }}.merged_into_lead_id = hop_{{ hop }}.lead_id
-            {%- endfor %}
+    {{ lf_walk_merge_chains('leads', max_hops) }}
 ),
 
 resolved as (

@@ -1,6 +1,9 @@
 -- One row per surviving lead and fit attribute value (industry, employee_band, revenue_band,
 -- country, region, persona, seniority, email_type, is_competitor), for joining fit rules.
 -- Bands, regions, title patterns and competitor domains come from seeds under seeds/scoring/.
+-- A table: the fit score, the hand-off routing, int_leads_enriched (persona, seniority) and
+-- the score components read it.
+{{ config(materialized='table') }}
 
 with
 

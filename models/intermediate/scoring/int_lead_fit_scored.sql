@@ -1,5 +1,7 @@
 -- One row per surviving lead and scoring model with its fit score and whether a
 -- disqualifying fit rule matched. Rules: seeds/scoring/scoring_fit_rules.csv.
+-- A table: the scores, MQL moments, MQL cycles and scoring marts all read it.
+{{ config(materialized='table') }}
 
 with
 

@@ -1,6 +1,8 @@
 -- One row per surviving lead and scoring model with its first MQL moment: derived from the
 -- score, taken from the CRM's marketing_qualified status, or the earliest of both, as chosen
 -- by var mql_source (derived | crm | earliest). Every downstream model reads the MQL from here.
+-- A table: fct_lead_scores and fct_lead_score_history read it.
+{{ config(materialized='table') }}
 {%- set mql_source = var('mql_source', 'derived') %}
 {%- if mql_source not in ['derived', 'crm', 'earliest'] %}
     {{ exceptions.raise_compiler_error("var mql_source must be derived, crm or earliest, not '" ~ mql_source ~ "'") }}

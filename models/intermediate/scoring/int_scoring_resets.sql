@@ -1,6 +1,8 @@
 -- One row per surviving lead, scoring model and moment at which the model resets the lead's
 -- behaviour score: a recycle when scoring_models.on_recycle is reset_behavior, and a sales
 -- rejection too when reset_on_rejection is set. Up to the as-of moment.
+-- A table: the scored events, the score history and the current segments read it.
+{{ config(materialized='table') }}
 
 with
 

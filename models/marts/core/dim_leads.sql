@@ -1,27 +1,11 @@
--- One row per accepted lead: where it came from, its segment, its surviving lead when merged,
--- and its current lifecycle stage under the default scoring model. No email or names here:
--- only the email domain and a hash of the address.
+-- One row per accepted lead: where it came from, its segment, its surviving lead when merged
+-- (int_leads_enriched), and its current lifecycle stage under the default scoring model. No
+-- email or names here: only the email domain and a hash of the address.
 
 with
 
 leads as (
-    select * from {{ ref('stg_crm__leads') }}
-),
-
-leads_resolved as (
-    select * from {{ ref('int_leads_resolved') }}
-),
-
-campaigns as (
-    select * from {{ ref('stg_marketing__campaigns') }}
-),
-
-accounts as (
-    select * from {{ ref('dim_accounts') }}
-),
-
-fit_attributes as (
-    select * from {{ ref('int_lead_fit_attributes_derived') }}
+    select * from {{ ref('int_leads_enriched') }}
 ),
 
 stage_history as (
@@ -30,15 +14,6 @@ stage_history as (
 
 scoring_models as (
     select * from {{ ref('scoring_models') }}
-),
-
-personas as (
-    select
-        lead_id,
-        max(case when attribute = 'persona' then attribute_value end) as persona,
-        max(case when attribute = 'seniority' then attribute_value end) as seniority
-    from fit_attributes
-    group by lead_id
 ),
 
 current_stages as (
@@ -55,37 +30,29 @@ current_stages as (
 final as (
     select
         leads.lead_id,
-        leads_resolved.survivor_lead_id,
-        leads_resolved.is_survivor,
+        leads.survivor_lead_id,
+        leads.is_survivor,
         leads.account_id,
-        {{ dbt.hash('leads.email') }} as email_hash,
+        leads.email_hash,
         leads.email_domain,
         leads.is_free_mail,
         leads.job_title,
-        personas.persona,
-        personas.seniority,
+        leads.persona,
+        leads.seniority,
         leads.lead_source,
         leads.campaign_id,
-        campaigns.channel,
-        coalesce(leads.country, accounts.country) as country,
-        accounts.region,
-        accounts.industry,
-        accounts.employee_band,
+        leads.channel,
+        leads.country,
+        leads.region,
+        leads.industry,
+        leads.employee_band,
         leads.created_at,
-        {{ dbt.date_trunc('month', 'leads.created_at') }} as created_month,
+        leads.created_month,
         current_stages.current_stage,
         current_stages.current_stage_at
     from leads
-    inner join leads_resolved
-        on leads.lead_id = leads_resolved.lead_id
-    left join campaigns
-        on leads.campaign_id = campaigns.campaign_id
-    left join accounts
-        on leads.account_id = accounts.account_id
-    left join personas
-        on leads_resolved.survivor_lead_id = personas.lead_id
     left join current_stages
-        on leads_resolved.survivor_lead_id = current_stages.lead_id
+        on leads.survivor_lead_id = current_stages.lead_id
 )
 
 select * from final

@@ -1,8 +1,9 @@
 -- Every distinct raw lead row, typed and normalised, with the reason it cannot be staged (null
 -- when it can). Rows sharing a lead_id with different values: the latest updated_at is kept.
--- Merges of accepted leads are checked without recursion (joins unrolled up to var
--- merge_max_depth): a lead in a merge cycle, or whose chain does not end within merge_max_depth
--- hops, keeps its row but not its merge (merged_into_lead_id null, merge_rejection_reason set).
+-- Merges of accepted leads are checked without recursion (macro lf_walk_merge_chains: joins
+-- unrolled up to var merge_max_depth): a lead in a merge cycle, or whose chain does not end
+-- within merge_max_depth hops, keeps its row but not its merge (merged_into_lead_id null,
+-- merge_rejection_reason set).
 {%- set raw_columns = var('raw_contract')['leads']['required'] %}
 {%- set max_depth = var('merge_max_depth') | int %}
 {%- set created = lf_parse_timestamp('created_at') %}
@@ -62,22 +63,20 @@ merge_links as (
 
 -- Up to merge_max_depth links from each link: the lead is in a cycle when one of them leads
 -- back to it (a lead merged into itself is a cycle of one).
+cycle_hops as (
+    {{ lf_walk_merge_chains('merge_links', max_depth - 1) }}
+),
+
 cycle_walk as (
     select
-        hop_0.lead_id,
+        lead_id,
         (
             {%- for hop in range(max_depth) %}
-                coalesce(hop_{{ hop }}.merged_into_lead_id = hop_0.lead_id, false)
+                coalesce(hop_{{ hop }}_merged_into_lead_id = lead_id, false)
                 {{- ' or' if not loop.last }}
             {%- endfor %}
         ) as is_in_merge_cycle
-    from
-        merge_links as hop_0
-        {%- for hop in range(1, max_depth) %}
-        left join merge_links as hop_{{ hop }}
-            on
-                hop_{{ hop - 1 }}.merged_into_lead_id = hop_{{ hop }}.lead_id
-            {%- endfor %}
+    from cycle_hops
 ),
 
 links_outside_cycles as (
@@ -91,17 +90,15 @@ links_outside_cycles as (
 ),
 
 -- With the cycles cut, a chain is too deep when merge_max_depth + 1 links follow each other.
+depth_hops as (
+    {{ lf_walk_merge_chains('links_outside_cycles', max_depth) }}
+),
+
 depth_walk as (
     select
-        hop_0.lead_id,
-        hop_{{ max_depth }}.lead_id is not null as is_chain_too_deep
-    from
-        links_outside_cycles as hop_0
-        {%- for hop in range(1, max_depth + 1) %}
-        left join links_outside_cycles as hop_{{ hop }}
-            on
-                hop_{{ hop - 1 }}.merged_into_lead_id = hop_{{ hop }}.lead_id
-            {%- endfor %}
+        lead_id,
+        hop_{{ max_depth }}_lead_id is not null as is_chain_too_deep
+    from depth_hops
 ),
 
 merge_rejections as (

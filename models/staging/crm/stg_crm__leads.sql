@@ -1,7 +1,7 @@
 -- Accepted leads with a normalised email, its domain and whether that domain is free mail
 -- (seed free_mail_domains). Personal data (email, names) stays in staging.
 -- Waits for the publish gates: a build that must not be published stops before this model.
--- depends_on: {{ ref('stg_quality__publish_gates') }}
+-- depends_on: {{ ref('audit_publish_gates') }}
 with
 
 leads as (

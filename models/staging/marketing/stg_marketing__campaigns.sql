@@ -1,5 +1,5 @@
 -- Waits for the publish gates: a build that must not be published stops before this model.
--- depends_on: {{ ref('stg_quality__publish_gates') }}
+-- depends_on: {{ ref('audit_publish_gates') }}
 with
 
 campaigns as (

@@ -1,9 +1,9 @@
 -- Waits for the publish gates: a build that must not be published stops before this model.
--- depends_on: {{ ref('stg_quality__publish_gates') }}
+-- depends_on: {{ ref('audit_publish_gates') }}
 with
 
 spend as (
-    select * from {{ ref('base_marketing__spend') }}
+    select * from {{ ref('base_marketing__marketing_spend') }}
 ),
 
 accepted as (

@@ -106,8 +106,9 @@ RAW_TABLES: tuple[RawTableSpec, ...] = (
 )
 
 
-def raw_contract() -> dict[str, dict[str, list[str]]]:
-    """Required and optional columns per raw table, from `vars.raw_contract` in dbt_project.yml.
+def raw_contract() -> dict[str, dict]:
+    """Per raw table its required and optional columns (and the models that read it), from
+    `vars.raw_contract` in dbt_project.yml.
 
     Read from the dbt project so the landing hook and this check can never disagree.
     """

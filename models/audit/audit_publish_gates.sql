@@ -7,17 +7,7 @@
 -- through); more than var max_quarantined_share of a table's rows are quarantined (tables of
 -- at least var quarantine_gate_min_rows rows); a table stages fewer than
 -- (1 - var max_shrink_share) times its last published rows (allow_shrink lets it through).
-{%- set tables = [
-    ('accounts', 'base_crm__accounts'),
-    ('leads', 'base_crm__leads'),
-    ('engagement_events', 'base_marketing__engagement_events'),
-    ('sales_activities', 'base_sales__activities'),
-    ('lead_status_changes', 'base_crm__lead_status_changes'),
-    ('opportunities', 'base_crm__opportunities'),
-    ('campaigns', 'base_marketing__campaigns'),
-    ('marketing_spend', 'base_marketing__spend'),
-    ('product_usage_events', 'base_product__usage_events'),
-] %}
+{%- set raw_tables = lf_raw_tables() %}
 {%- set allow_shrink = var('allow_shrink') in (true, 'true', 'True', 1, '1') %}
 {%- set max_quarantined_share = var('max_quarantined_share') %}
 {%- set max_shrink_share = var('max_shrink_share') %}
@@ -32,19 +22,19 @@ published_counts as (
     select * from {{ lf_publish_state_relation() }}
 ),
 
-{% for table_name, base_model in tables %}
-    {{ table_name }}_rows as (
+{% for raw_table in raw_tables %}
+    {{ raw_table.name }}_rows as (
         select
-            '{{ table_name }}' as source_table,
+            '{{ raw_table.name }}' as source_table,
             count(case when rejection_reason is null then 1 end) as staged_rows,
             count(case when rejection_reason is not null then 1 end) as quarantined_rows
-        from {{ ref(base_model) }}
+        from {{ ref(raw_table.base_model) }}
     ),
 
 {% endfor %}
 this_build as (
-    {% for table_name, base_model in tables %}
-        select * from {{ table_name }}_rows
+    {% for raw_table in raw_tables %}
+        select * from {{ raw_table.name }}_rows
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
@@ -121,7 +111,7 @@ gated as (
                 then
                     'raw table ' || source_table || ': ' || quarantined_text || ' of ' || total_text
                     || ' rows quarantined, more than var max_quarantined_share ({{ max_quarantined_share }});'
-                    || ' see stg_quality__quarantined_rows, fix the export, or raise max_quarantined_share'
+                    || ' see audit_quarantined_rows, fix the export, or raise max_quarantined_share'
             {%- if not allow_shrink %}
                 when staged_rows < (1.0 - {{ max_shrink_share }}) * last_published_rows
                     then

@@ -2,20 +2,10 @@
 -- reason, one row per CSV line the landing hook could not read (malformed_csv_line), and one
 -- row per lead merge that was cut (merge_cycle, merge_chain_too_deep; rejection_detail
 -- merge_removed: the lead itself is staged, unmerged, so it is not counted as quarantined in
--- stg_quality__raw_reconciliation).
+-- audit_raw_reconciliation).
 -- raw_row_count says how many identical copies of a row the raw file held.
 {{ config(materialized='table') }}
-{%- set base_models = {
-    'accounts': ('base_crm__accounts', 'account_id'),
-    'leads': ('base_crm__leads', 'lead_id'),
-    'engagement_events': ('base_marketing__engagement_events', 'event_id'),
-    'sales_activities': ('base_sales__activities', 'activity_id'),
-    'lead_status_changes': ('base_crm__lead_status_changes', 'change_id'),
-    'opportunities': ('base_crm__opportunities', 'opportunity_id'),
-    'campaigns': ('base_marketing__campaigns', 'campaign_id'),
-    'marketing_spend': ('base_marketing__spend', 'campaign_id'),
-    'product_usage_events': ('base_product__usage_events', 'usage_event_id'),
-} %}
+{%- set raw_tables = lf_raw_tables() %}
 
 with
 
@@ -23,16 +13,16 @@ rejected_lines as (
     select * from {{ source('landing', 'raw_rejected_lines') }}
 ),
 
-{% for table_name, (model_name, key_column) in base_models.items() %}
-    {{ table_name }}_rejected as (
+{% for raw_table in raw_tables %}
+    {{ raw_table.name }}_rejected as (
         select
-            '{{ table_name }}' as source_table,
-            cast({{ key_column }} as {{ dbt.type_string() }}) as record_key,
+            '{{ raw_table.name }}' as source_table,
+            cast({{ raw_table.record_key }} as {{ dbt.type_string() }}) as record_key,
             rejection_reason,
             cast(null as {{ dbt.type_string() }}) as rejection_detail,
             raw_record,
             raw_row_count
-        from {{ ref(model_name) }}
+        from {{ ref(raw_table.base_model) }}
         where rejection_reason is not null
     ),
 
@@ -61,8 +51,8 @@ malformed_lines as (
 ),
 
 unioned as (
-    {% for table_name in base_models %}
-        select * from {{ table_name }}_rejected
+    {% for raw_table in raw_tables %}
+        select * from {{ raw_table.name }}_rejected
         union all
     {% endfor %}
     select * from lead_merges_rejected
