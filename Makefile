@@ -8,7 +8,7 @@ PROFILE ?= default
 RAW_DIR ?= data/raw
 export LEAD_FUNNEL_RAW_DIR ?= $(RAW_DIR)
 
-.PHONY: setup run data build summary check report browser test lint sqllint pytest bench clean
+.PHONY: setup run data build summary check report browser engines test lint sqllint pytest bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,20 @@ report: setup
 
 run: data build summary check report
 
+# The parity test builds on PostgreSQL and Spark: their dbt adapters, a PostgreSQL server's
+# binaries and a Java runtime, installed when missing (CI runs as root).
+$(VENV)/.engines: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev,bi,postgres,spark]'
+	touch $@
+
+engines: $(VENV)/.engines
+	@command -v java >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo "sudo -n" ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq openjdk-17-jre-headless; }
+	@{ command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; } || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo "sudo -n" ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql; }
+
 # The report test drives Debian's headless Chromium; install it when missing (CI runs as root).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -50,7 +64,7 @@ sqllint: setup
 	LEAD_FUNNEL_RAW_DIR=tests/fixtures/raw_small LEAD_FUNNEL_DUCKDB_PATH=target/sqlfluff.duckdb \
 		$(BIN)/sqlfluff lint models macros tests/dbt analyses snapshots
 
-pytest: setup browser
+pytest: setup browser engines
 	$(BIN)/pytest -q
 
 test: lint sqllint pytest

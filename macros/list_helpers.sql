@@ -11,3 +11,33 @@
 {% macro duckdb__lf_ordered_list(expression, order_by) -%}
     list({{ expression }} order by {{ order_by }})
 {%- endmacro %}
+
+{#- Spark: collect_list has no order, so (keys, value) structs are collected and sorted with
+    a comparator over the keys of `order_by` (each `expression [asc|desc]`, comma separated),
+    then the values are taken out. -#}
+{% macro spark__lf_ordered_list(expression, order_by) -%}
+    {%- set keys = [] -%}
+    {%- for part in order_by.split(',') -%}
+        {%- set words = part.strip().split(' ') -%}
+        {%- set descending = words | length > 1 and words[-1] | lower == 'desc' -%}
+        {%- set key_expression = words[0] if words | length > 1 and words[-1] | lower in ('asc', 'desc') else part.strip() -%}
+        {%- do keys.append({'name': 'k' ~ loop.index, 'expression': key_expression, 'descending': descending}) -%}
+    {%- endfor -%}
+    transform(
+        array_sort(
+            collect_list(named_struct(
+                {%- for key in keys %}'{{ key.name }}', {{ key.expression }}, {% endfor -%}
+                'v', {{ expression }}
+            )),
+            (l, r) -> case
+                {%- for key in keys %}
+                    {%- set first, second = ('r', 'l') if key.descending else ('l', 'r') %}
+                    when {{ first }}.{{ key.name }} < {{ second }}.{{ key.name }} then -1
+                    when {{ first }}.{{ key.name }} > {{ second }}.{{ key.name }} then 1
+                {%- endfor %}
+                else 0
+            end
+        ),
+        item -> item.v
+    )
+{%- endmacro %}

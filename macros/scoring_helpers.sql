@@ -38,8 +38,9 @@
     epoch({{ timestamp_expression }})
 {%- endmacro %}
 
+{#- Spark: unix_micros keeps the fraction of a second that unix_timestamp drops. -#}
 {% macro spark__lf_epoch_seconds(timestamp_expression) -%}
-    cast(unix_timestamp({{ timestamp_expression }}) as double)
+    (cast(unix_micros(cast({{ timestamp_expression }} as timestamp)) as double) / 1000000)
 {%- endmacro %}
 
 

@@ -1,8 +1,12 @@
 {% snapshot snap_crm_leads %}
     {#- History of the CRM leads table for CRMs that export current state only: every run
         records a new version of a lead whose exported values changed. Personal data (email,
-        names) is left out; the email domain is kept. -#}
-    {{ config(unique_key='lead_id', strategy='check', check_cols='all', target_schema='snapshots') }}
+        names) is left out; the email domain is kept. Not built on Spark: a snapshot merges
+        into its table, which Parquet tables on Spark cannot do (Delta or Iceberg can). -#}
+    {{ config(
+        unique_key='lead_id', strategy='check', check_cols='all', target_schema='snapshots',
+        enabled=target.type != 'spark'
+    ) }}
 
     select
         lead_id,

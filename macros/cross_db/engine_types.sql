@@ -81,3 +81,44 @@
     {%- do lead_funnel.lf_translate_seed_types(model) -%}
     {{ return(dbt.spark__create_csv_table(model, agate_table)) }}
 {% endmacro %}
+
+
+{#- Spark seed rows as literals: dbt-spark's session connection pastes bound values into the
+    SQL unescaped, so a description with an apostrophe breaks the insert and an empty cell
+    arrives as the text 'None'. Values are written here as escaped text literals (null for
+    empty cells) cast to the column's type. -#}
+{% macro spark__load_csv_rows(model, agate_table) %}
+    {%- set column_override = model['config'].get('column_types', {}) -%}
+    {%- set types = [] -%}
+    {%- for col_name in agate_table.column_names -%}
+        {%- set inferred_type = adapter.convert_type(agate_table, loop.index0) -%}
+        {%- do types.append(lead_funnel.lf_engine_type(column_override.get(col_name, inferred_type))) -%}
+    {%- endfor -%}
+    {%- set statements = [] -%}
+    {%- for chunk in agate_table.rows | batch(get_batch_size()) -%}
+        {%- set rows_sql = [] -%}
+        {%- for row in chunk -%}
+            {%- set values = [] -%}
+            {%- for value in row -%}
+                {%- if value is none -%}
+                    {%- do values.append('cast(null as ' ~ types[loop.index0] ~ ')') -%}
+                {%- else -%}
+                    {%- if value is sameas true or value is sameas false -%}
+                        {%- set text = 'true' if value else 'false' -%}
+                    {%- else -%}
+                        {%- set text = value | string -%}
+                    {%- endif -%}
+                    {%- set literal = "'" ~ text.replace('\\', '\\\\').replace("'", "\\'") ~ "'" -%}
+                    {%- do values.append('cast(' ~ literal ~ ' as ' ~ types[loop.index0] ~ ')') -%}
+                {%- endif -%}
+            {%- endfor -%}
+            {%- do rows_sql.append('(' ~ values | join(', ') ~ ')') -%}
+        {%- endfor -%}
+        {%- set sql = 'insert into ' ~ this.render() ~ ' values ' ~ rows_sql | join(', ') -%}
+        {%- do adapter.add_query(sql, abridge_sql_log=True) -%}
+        {%- if loop.first -%}
+            {%- do statements.append(sql) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(statements[0] if statements else '') }}
+{% endmacro %}

@@ -33,6 +33,16 @@ def java_available() -> bool:
     return shutil.which("java") is not None
 
 
+def _user_exists(name: str) -> bool:
+    import pwd
+
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
@@ -40,10 +50,17 @@ def _free_port() -> int:
 
 
 class PostgresServer:
-    """A PostgreSQL cluster of its own: `start()` returns the LEAD_FUNNEL_PG_* settings."""
+    """A PostgreSQL cluster of its own: `start()` returns the LEAD_FUNNEL_PG_* settings.
 
-    def __init__(self, root: Path, database: str = "lead_funnel"):
-        self.root = Path(root)
+    The cluster lives in a fresh folder directly under the system's temporary folder (pytest's
+    own folders are private to the user running the tests, which the server user cannot
+    enter), removed again by `stop()`.
+    """
+
+    def __init__(self, database: str = "lead_funnel"):
+        import tempfile
+
+        self.root = Path(tempfile.mkdtemp(prefix="lead_funnel_pg_"))
         self.database = database
         self.bin_dir = postgres_bin_dir()
         if self.bin_dir is None:
@@ -60,6 +77,8 @@ class PostgresServer:
 
     def start(self) -> dict[str, str]:
         self.root.mkdir(parents=True, exist_ok=True)
+        if self._as_postgres_user and not _user_exists("postgres"):
+            subprocess.run(["useradd", "--system", "--no-create-home", "postgres"], check=True)
         if self._as_postgres_user:
             shutil.chown(self.root, user="postgres")
         self._run(
@@ -121,8 +140,13 @@ class PostgresServer:
         con.close()
 
     def stop(self) -> None:
-        if self.data_dir.exists():
-            self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "stop")
+        try:
+            if (self.data_dir / "postmaster.pid").exists():
+                self._run(
+                    str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "stop"
+                )
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
 
 
 def spark_settings(root: Path) -> dict[str, str]:
