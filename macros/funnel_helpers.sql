@@ -34,7 +34,7 @@
 
 {#- A ratio that is null, not an error, when the denominator is zero. -#}
 {% macro lf_ratio(numerator, denominator) -%}
-    case when {{ denominator }} > 0 then cast({{ numerator }} as double precision) / {{ denominator }} end
+    case when {{ denominator }} > 0 then cast({{ numerator }} as {{ lf_engine_type("double") }}) / {{ denominator }} end
 {%- endmacro %}
 
 

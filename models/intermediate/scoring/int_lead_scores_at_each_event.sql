@@ -296,8 +296,8 @@ timeline_values as (
         1 as order_kind,
         0 as accumulator_index,
         true as is_own_bucket,
-        cast(null as double precision) as rule_points,
-        cast(null as double precision) as accumulator_value
+        cast(null as {{ lf_engine_type('double') }}) as rule_points,
+        cast(null as {{ lf_engine_type('double') }}) as accumulator_value
     from fast_track_only_segmented
     inner join layout
         on fast_track_only_segmented.scoring_model = layout.scoring_model

@@ -96,10 +96,10 @@ final as (
         {{ dbt.hash(dbt.concat(["touch_source", "'|'", "touch_kind", "'|'", "source_record_id"])) }}
             as timeline_touch_id,
         lead_id,
-        row_number() over (
+        cast(row_number() over (
             partition by lead_id
             order by occurred_at asc, touch_source asc, touch_kind asc, source_record_id asc
-        ) as touch_sequence,
+        ) as {{ dbt.type_bigint() }}) as touch_sequence,
         occurred_at,
         touch_source,
         touch_kind,

@@ -40,7 +40,7 @@ fit_components as (
         fit_attributes.attribute || '=' || fit_attributes.attribute_value as matched_on,
         cast(1 as {{ dbt.type_bigint() }}) as occurrence_count,
         cast(1 as {{ dbt.type_bigint() }}) as counted_occurrence_count,
-        cast(fit_rules.points as double precision) as contribution
+        cast(fit_rules.points as {{ lf_engine_type('double') }}) as contribution
     from fit_scored
     inner join fit_attributes
         on fit_scored.lead_id = fit_attributes.lead_id

@@ -90,11 +90,11 @@ auc as (
         total_wins,
         {{ lf_ratio(
             '(sql_rank_sum - total_sqls * (total_sqls + 1) / 2.0)',
-            '(cast(total_sqls as double precision) * (leads_scored - total_sqls))'
+            '(cast(total_sqls as {{ lf_engine_type('double') }}) * (leads_scored - total_sqls))'
         ) }} as auc_sql,
         {{ lf_ratio(
             '(won_rank_sum - total_wins * (total_wins + 1) / 2.0)',
-            '(cast(total_wins as double precision) * (leads_scored - total_wins))'
+            '(cast(total_wins as {{ lf_engine_type('double') }}) * (leads_scored - total_wins))'
         ) }} as auc_won
     from model_totals
 ),
@@ -167,8 +167,8 @@ rated as (
         {{ lf_ratio('sweep.would_be_mql_wins', 'sweep.would_be_mqls') }} as mql_to_won_rate,
         {{ lf_ratio('sweep.would_be_mql_wins', 'auc.total_wins') }} as share_of_wins_captured,
         {{ lf_ratio('sweep.would_be_mql_sqls', 'auc.total_sqls') }} as share_of_sqls_captured,
-        cast({{ var('calibration_target_mql_to_sql_low') }} as double precision) as target_mql_to_sql_low,
-        cast({{ var('calibration_target_mql_to_sql_high') }} as double precision) as target_mql_to_sql_high
+        cast({{ var('calibration_target_mql_to_sql_low') }} as {{ lf_engine_type('double') }}) as target_mql_to_sql_low,
+        cast({{ var('calibration_target_mql_to_sql_high') }} as {{ lf_engine_type('double') }}) as target_mql_to_sql_high
     from sweep
     inner join auc
         on sweep.scoring_model = auc.scoring_model
