@@ -90,11 +90,11 @@ auc as (
         total_wins,
         {{ lf_ratio(
             '(sql_rank_sum - total_sqls * (total_sqls + 1) / 2.0)',
-            '(cast(total_sqls as {{ lf_engine_type('double') }}) * (leads_scored - total_sqls))'
+            '(cast(total_sqls as ' ~ lf_engine_type('double') ~ ') * (leads_scored - total_sqls))'
         ) }} as auc_sql,
         {{ lf_ratio(
             '(won_rank_sum - total_wins * (total_wins + 1) / 2.0)',
-            '(cast(total_wins as {{ lf_engine_type('double') }}) * (leads_scored - total_wins))'
+            '(cast(total_wins as ' ~ lf_engine_type('double') ~ ') * (leads_scored - total_wins))'
         ) }} as auc_won
     from model_totals
 ),
