@@ -8,7 +8,7 @@ PROFILE ?= default
 RAW_DIR ?= data/raw
 export LEAD_FUNNEL_RAW_DIR ?= $(RAW_DIR)
 
-.PHONY: setup run data build summary check report browser engines test lint sqllint pytest bench clean
+.PHONY: setup run data build summary check report browser engines test test-fast lint sqllint pytest bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,15 +59,21 @@ lint: setup
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 
+# The dbt templater's warehouse, artefacts and logs go to a temporary folder, not target/ or logs/.
 sqllint: setup
-	mkdir -p target
-	LEAD_FUNNEL_RAW_DIR=tests/fixtures/raw_small LEAD_FUNNEL_DUCKDB_PATH=target/sqlfluff.duckdb \
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	LEAD_FUNNEL_RAW_DIR=tests/fixtures/raw_small LEAD_FUNNEL_DUCKDB_PATH=$$tmp/sqlfluff.duckdb \
+	DBT_TARGET_PATH=$$tmp/target DBT_LOG_PATH=$$tmp/logs DBT_SEND_ANONYMOUS_USAGE_STATS=false \
 		$(BIN)/sqlfluff lint models macros tests/dbt analyses snapshots
 
 pytest: setup browser engines
 	$(BIN)/pytest -q
 
 test: lint sqllint pytest
+
+# The quick tests only (no dbt builds on generated or planted data): a few minutes.
+test-fast: setup
+	$(BIN)/pytest -q -m "not slow"
 
 clean:
 	rm -rf target logs warehouse/*.duckdb warehouse/*.wal reports

@@ -1,17 +1,67 @@
-"""Shared pytest helpers: build the dbt project into temporary DuckDB files and query them."""
+"""Shared pytest helpers: build the dbt project into temporary DuckDB files and query them.
+
+Every test leaves the project alone: dbt's target and log paths point at a session folder
+(`dbt_scratch`), and `project_left_alone` fails the session when anything under the project's
+target/, logs/ or warehouse/ (tests.support.isolation.PROTECTED) was created, changed or
+removed, or a new entry appeared at the top of the project.
+"""
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from lead_funnel import paths
 from lead_funnel.dbt_runner import run_dbt
+from tests.support import isolation
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+#: Session fixtures that build the large generated warehouse; tests using them are `slow`.
+LARGE_FIXTURES = ("generated_raw",)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Refuse a test that uses the large generated warehouse without the `slow` marker, so
+    `pytest -m "not slow"` never builds it."""
+    unmarked = [
+        item.nodeid
+        for item in items
+        if set(LARGE_FIXTURES) & set(getattr(item, "fixturenames", ()))
+        and item.get_closest_marker("slow") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            "these tests use the generated 20,000-lead warehouse but are not marked slow: "
+            + ", ".join(unmarked)
+        )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def project_left_alone() -> Iterator[Path]:
+    """Fails the session when a test wrote into the project's target/, logs/ or warehouse/."""
+    project = paths.project_dir()
+    before = isolation.snapshot(project)
+    yield project
+    changed = isolation.changes(before, isolation.snapshot(project))
+    assert not changed, f"the tests changed the project {project}: " + "; ".join(changed)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dbt_scratch(
+    project_left_alone: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
+    """dbt's target and log paths (DBT_TARGET_PATH, DBT_LOG_PATH) in a session folder, for
+    in-process dbt and for every subprocess, which inherits the environment."""
+    scratch = tmp_path_factory.mktemp("dbt_scratch")
+    with pytest.MonkeyPatch.context() as env:
+        for name, value in isolation.scratch_environment(scratch).items():
+            env.setenv(name, value)
+        yield scratch
 
 
 def build_warehouse(

@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import query
-from tests.integration import truth as T
+from tests.support import truth as T
 from tests.unit.test_calibration_and_routing import Router, mann_whitney_auc
+
+pytestmark = pytest.mark.slow
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 AS_OF = datetime(2026, 9, 30)

@@ -17,6 +17,8 @@ from lead_funnel.dbt_runner import DbtError, run_dbt
 from lead_funnel.summary import summarize
 from tests.conftest import FIXTURES, copy_warehouse, query
 
+pytestmark = pytest.mark.slow
+
 STAGING = ["build", "--select", "+staging", "+audit", "--exclude", "test_type:generic"]
 PADDING_ROWS = 40_000  # valid events P1..P40000 appended after the fixture's 9 rows
 GOOD_ROW = "P{},L1,page_view,2025-02-01 08:05:00,CMP1,/home,{{}},2025-02-01 08:06:00\n"

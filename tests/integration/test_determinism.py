@@ -28,6 +28,8 @@ import pytest
 
 from tests.conftest import FIXTURES, build_warehouse, query
 
+pytestmark = pytest.mark.slow
+
 THREAD_COUNTS = (1, 4)
 GENERATED_LEADS = 2500
 GENERATED_SEED = 11
@@ -66,9 +68,6 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> BuildPair:
     raw_dir = _mixed_raw(workdir)
     warehouses = {}
     with pytest.MonkeyPatch.context() as env:
-        # dbt's artefacts and logs go to the test's folder, not to the project's target/.
-        env.setenv("DBT_TARGET_PATH", str(workdir / "target"))
-        env.setenv("DBT_LOG_PATH", str(workdir / "logs"))
         for threads in THREAD_COUNTS:
             # run_dbt reads the environment at call time: one setting per build.
             env.setenv("LEAD_FUNNEL_THREADS", str(threads))

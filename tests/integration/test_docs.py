@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from lead_funnel.dbt_runner import run_dbt
 from tests.conftest import GENERATED_AS_OF
+
+pytestmark = pytest.mark.slow
 
 
 def test_docs_generate_documents_public_marts(

@@ -1,8 +1,8 @@
 """The lifecycle and funnel marts against the generator's ground truth.
 
-The generated dataset (tests/conftest.py: 3,000 leads, default profile, with mess) is built once
+The generated dataset (tests/conftest.py: 20,000 leads, default profile, with mess) is built once
 and scored as of the generator's end date; every expected number here is computed from
-`ground_truth/` by tests/integration/truth.py, never from the warehouse.
+`ground_truth/` by tests/support/truth.py, never from the warehouse.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ import pytest
 
 from lead_funnel.paths import project_dir
 from tests.conftest import GENERATED_AS_OF, query
-from tests.integration import truth as T
+from tests.support import truth as T
+
+pytestmark = pytest.mark.slow
 
 TOL = 1e-9
 
@@ -23,16 +25,6 @@ TOL = 1e-9
 @pytest.fixture(scope="module")
 def truth(generated_raw: Path) -> T.Truth:
     return T.Truth(generated_raw)
-
-
-def _fmt(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def test_mql_cycles_equal_the_simulated_cycles(truth: T.Truth, generated_warehouse: Path):
@@ -49,7 +41,7 @@ def test_mql_cycles_equal_the_simulated_cycles(truth: T.Truth, generated_warehou
         f"select lead_id, cycle_number, {', '.join(columns)} from marts.fct_mql_cycles "
         "where scoring_model = 'default'",
     )
-    found = {(r[0], r[1]): tuple(_fmt(v) for v in r[2:]) for r in rows}
+    found = {(r[0], r[1]): tuple(T.as_text(v) for v in r[2:]) for r in rows}
     expected = {(c.lead_id, c.number): tuple(c.row[name] for name in columns) for c in truth.cycles}
     assert len(expected) > 500
     missing = sorted(set(expected) - set(found))[:5]

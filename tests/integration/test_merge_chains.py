@@ -16,6 +16,8 @@ import pytest
 from lead_funnel.dbt_runner import run_dbt
 from tests.conftest import FIXTURES, query
 
+pytestmark = pytest.mark.slow
+
 MAX_DEPTH = 5
 SELECTED = [
     "+dim_leads",

@@ -20,6 +20,8 @@ from lead_funnel.dbt_runner import run_dbt
 from lead_funnel.report import build_report
 from tests.conftest import FIXTURES, query
 
+pytestmark = pytest.mark.slow
+
 EMAIL = "Planted.Person@example.org"
 PHONE = "+1 415 555 0199"
 PLANTED = f"write to {EMAIL} or call {PHONE}"

@@ -9,8 +9,9 @@ import pytest
 
 from lead_funnel.generator import generate
 from tests.conftest import GENERATED_AS_OF, build_warehouse, query
-from tests.integration import truth as T
-from tests.integration.test_marts_truth import _fmt
+from tests.support import truth as T
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.mark.parametrize(
@@ -50,7 +51,7 @@ def test_crm_mql_source_without_engagement_events(tmp_path: Path):
                   sales_qualified_at, closed_won_at, mql_trigger
            from marts.fct_mql_cycles where scoring_model = 'default'""",
     )
-    found = {(r[0], r[1]): tuple(_fmt(v) for v in r[2:7]) for r in rows}
+    found = {(r[0], r[1]): tuple(T.as_text(v) for v in r[2:7]) for r in rows}
     expected = {
         (c.lead_id, c.number): (
             c.row["is_inferred_mql"],

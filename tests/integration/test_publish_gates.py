@@ -61,6 +61,7 @@ def _count(db: Path, relation: str) -> int:
     return query(db, f"select count(*) from {relation}")[0][0]
 
 
+@pytest.mark.slow
 def test_gates_stop_a_build_that_would_publish_nonsense(raw_dir: Path, tmp_path: Path, capsys):
     db = tmp_path / "lead_funnel.duckdb"
 

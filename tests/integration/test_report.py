@@ -12,7 +12,7 @@ import pytest
 from lead_funnel import paths
 from lead_funnel.report import write_report
 from tests.conftest import query
-from tests.integration.cdp import Browser, chromium_binary
+from tests.support.cdp import Browser, chromium_binary
 
 pytestmark = pytest.mark.slow
 

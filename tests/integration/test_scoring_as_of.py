@@ -7,9 +7,12 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import pytest
 import time_machine
 
 from tests.conftest import FIXTURES, build_warehouse, query
+
+pytestmark = pytest.mark.slow
 
 PUBLIC_MARTS_SQL = """
     select table_name from information_schema.tables

@@ -8,7 +8,6 @@ every score component of both scoring models with `lead_funnel.scoring.reference
 from __future__ import annotations
 
 import math
-import os
 import shutil
 from collections import Counter
 from dataclasses import dataclass
@@ -20,7 +19,8 @@ import pytest
 from lead_funnel.paths import project_dir
 from lead_funnel.scoring import LeadScore, load_rules, score_population
 from tests.conftest import build_warehouse, query
-from tests.integration import scoring_histories as histories
+from tests.support import scoring_histories as histories
+from tests.support.isolation import copy_project
 
 pytestmark = [
     pytest.mark.slow,
@@ -75,13 +75,7 @@ SCENARIOS = [
 
 def _project_with_extreme_rules(folder: Path) -> Path:
     """A copy of the dbt project whose scoring seeds are the extreme rule set."""
-    source = project_dir()
-    target = folder / "project"
-    for name in ("models", "macros", "seeds", "snapshots", "analyses"):
-        shutil.copytree(source / name, target / name)
-    shutil.copytree(source / "tests" / "dbt", target / "tests" / "dbt")
-    for name in ("dbt_project.yml", "profiles.yml"):
-        shutil.copy(source / name, target / name)
+    target = copy_project(folder, project_dir())
     for seed in EXTREME_RULES.glob("*.csv"):
         shutil.copy(seed, target / "seeds" / "scoring" / seed.name)
     return target
@@ -108,22 +102,16 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     folder = tmp_path_factory.mktemp(f"scoring_{scenario.name}")
     raw_dir = histories.write_raw(population, folder / "raw")
     project = _project_with_extreme_rules(folder) if scenario.extreme_rules else None
-    saved = os.environ.get("LEAD_FUNNEL_PROJECT_DIR")
-    if project is not None:
-        os.environ["LEAD_FUNNEL_PROJECT_DIR"] = str(project)
-    try:
+    with pytest.MonkeyPatch.context() as env:
+        if project is not None:
+            # The copy gets its own target path: its parse state describes other seeds.
+            env.setenv("LEAD_FUNNEL_PROJECT_DIR", str(project))
+            env.setenv("DBT_TARGET_PATH", str(folder / "target"))
         db_path = build_warehouse(
             raw_dir,
             folder / "lead_funnel.duckdb",
             {"score_as_of": scenario.as_of.strftime(histories.TIMESTAMP_FORMAT)},
         )
-    finally:
-        if project is None:
-            pass
-        elif saved is None:
-            os.environ.pop("LEAD_FUNNEL_PROJECT_DIR", None)
-        else:
-            os.environ["LEAD_FUNNEL_PROJECT_DIR"] = saved
     rules = load_rules(project / "seeds" if project is not None else None)
     leads, events = histories.reference_inputs(population)
     changes = histories.reference_status_changes(population)

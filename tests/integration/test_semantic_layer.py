@@ -5,17 +5,14 @@ from __future__ import annotations
 import csv
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from lead_funnel import paths
 from tests.conftest import copy_warehouse, query
+from tests.support.isolation import mf_project, run_mf
 
 pytestmark = pytest.mark.slow
-
-MF = Path(sys.executable).parent / "mf"
 
 
 @pytest.fixture(scope="module")
@@ -24,23 +21,21 @@ def mf_warehouse(generated_warehouse: Path, tmp_path_factory: pytest.TempPathFac
     return copy_warehouse(generated_warehouse, tmp_path_factory.mktemp("mf") / "lead_funnel.duckdb")
 
 
-def _mf(args: list[str], warehouse: Path, raw: Path) -> subprocess.CompletedProcess:
+@pytest.fixture(scope="module")
+def mf_folder(
+    mf_warehouse: Path, generated_raw: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """Where `mf` runs: a semantic manifest parsed for mf_warehouse, not the project's target/."""
+    return mf_project(tmp_path_factory.mktemp("mf_project"), mf_warehouse, generated_raw)
+
+
+def _mf(args: list[str], folder: Path, warehouse: Path, raw: Path) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
-        "DBT_PROFILES_DIR": str(paths.project_dir()),
         "LEAD_FUNNEL_DUCKDB_PATH": str(warehouse),
         "LEAD_FUNNEL_RAW_DIR": str(raw),
     }
-    done = subprocess.run(
-        [str(MF), *args],
-        cwd=paths.project_dir(),
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done
+    return run_mf(args, folder, env)
 
 
 def _csv(path: Path) -> list[dict[str, str]]:
@@ -52,13 +47,13 @@ def _month(value: str) -> str:
     return value[:7]
 
 
-def test_validate_configs(mf_warehouse: Path, generated_raw: Path) -> None:
-    done = _mf(["validate-configs"], mf_warehouse, generated_raw)
+def test_validate_configs(mf_folder: Path, mf_warehouse: Path, generated_raw: Path) -> None:
+    done = _mf(["validate-configs"], mf_folder, mf_warehouse, generated_raw)
     assert "ERRORS: 0" in done.stdout
 
 
 def test_funnel_metrics_match_rpt_funnel_conversion(
-    mf_warehouse: Path, generated_raw: Path, tmp_path: Path
+    mf_folder: Path, mf_warehouse: Path, generated_raw: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "funnel.csv"
     _mf(
@@ -71,6 +66,7 @@ def test_funnel_metrics_match_rpt_funnel_conversion(
             "--csv",
             str(out),
         ],
+        mf_folder,
         mf_warehouse,
         generated_raw,
     )
@@ -98,7 +94,7 @@ def test_funnel_metrics_match_rpt_funnel_conversion(
 
 
 def test_cost_per_mql_and_cumulative_metrics(
-    mf_warehouse: Path, generated_raw: Path, tmp_path: Path
+    mf_folder: Path, mf_warehouse: Path, generated_raw: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "cost.csv"
     _mf(
@@ -115,6 +111,7 @@ def test_cost_per_mql_and_cumulative_metrics(
             "--csv",
             str(out),
         ],
+        mf_folder,
         mf_warehouse,
         generated_raw,
     )

@@ -15,6 +15,8 @@ import pytest
 from lead_funnel.dbt_runner import DbtError
 from tests.conftest import build_warehouse, query
 
+pytestmark = pytest.mark.slow
+
 EXPECTED_QUARANTINE = {
     ("accounts", "A1", "conflicting_duplicate_id"),  # older updated_at of two A1 rows
     ("accounts", "A3", "invalid_number"),  # employee_count "lots"

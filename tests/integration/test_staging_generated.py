@@ -6,7 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import query
+
+pytestmark = pytest.mark.slow
 
 
 def _mess(raw: Path) -> dict:

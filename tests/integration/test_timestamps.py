@@ -16,6 +16,8 @@ import pytest
 from lead_funnel.dbt_runner import run_dbt
 from tests.conftest import FIXTURES, query
 
+pytestmark = pytest.mark.slow
+
 
 def _append(csv_path: Path, lines: list[str]) -> None:
     with csv_path.open("a", encoding="utf-8") as fh:

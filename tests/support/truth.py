@@ -33,6 +33,17 @@ def ts(value: str) -> datetime | None:
     return datetime.strptime(value, "%Y-%m-%d %H:%M:%S") if value else None
 
 
+def as_text(value) -> str:
+    """A warehouse value written the way the ground-truth CSV files write it."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def month(moment: datetime) -> datetime:
     return datetime(moment.year, moment.month, 1)
 
