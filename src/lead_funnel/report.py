@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from lead_funnel import paths
+from lead_funnel.stages import funnel_stages
 from lead_funnel.warehouse import connect_for_reading
 
 WIDTH = 720
@@ -248,23 +249,27 @@ def build_report(db_path: Path, scoring_model: str | None = None) -> str:
 
 
 def _funnel_section(con: duckdb.DuckDBPyConnection, model: str) -> str:
+    # The funnel stages of seed lifecycle_stages: the lead stage counted over lead cohorts,
+    # the others over MQL cohorts; a stage without a named count column from stage_counts.
+    stages = funnel_stages()
+    sums = ",\n".join(
+        "sum(case when view_type = '{view}' then {count} end)".format(
+            view="lead_cohort" if stage.cycle_role == "lead" else "mql_cohort",
+            count=stage.count_column or f"stage_counts['{stage.stage}']",
+        )
+        for stage in stages
+    )
     row = con.execute(
-        """
-        select
-            sum(case when view_type = 'lead_cohort' then leads end),
-            sum(case when view_type = 'mql_cohort' then mqls end),
-            sum(case when view_type = 'mql_cohort' then sals end),
-            sum(case when view_type = 'mql_cohort' then sqls end),
-            sum(case when view_type = 'mql_cohort' then opportunities end),
-            sum(case when view_type = 'mql_cohort' then wins end)
+        f"""
+        select {sums}
         from marts.rpt_funnel_conversion
         where scoring_model = ? and slice_dimension = 'all'
         """,
         [model],
     ).fetchone()
-    stages = ["Leads", "MQLs", "SALs", "SQLs", "Opportunities", "Wins"]
+    labels = [stage.label for stage in stages]
     counts = [float(v or 0) for v in row]
-    chart = bar_chart(stages, {"count": counts}, _count, horizontal=True)
+    chart = bar_chart(labels, {"count": counts}, _count, horizontal=True)
     return _figure(
         "funnel",
         "Funnel",

@@ -1,35 +1,60 @@
--- Every MQL cycle with the stages it reached (a stage skipped on the way counts as passed:
--- an opportunity implies SQL and acceptance), whether each was reached within the conversion
--- window, whether the cohort is mature, the lead's segment and the response time to the MQL.
+-- Every MQL cycle with the funnel stages it reached (seed lifecycle_stages, is_funnel_stage): a
+-- stage skipped on the way counts as passed (an opportunity implies SQL and acceptance), so
+-- <stage>_reached_at is the stage's own moment, else the first set moment of the later funnel
+-- stages in funnel order; reached_<stage> and reached_<stage>_in_window (within the conversion
+-- window of the MQL) follow from it. Also cohort maturity, the response time to the MQL and
+-- the lead's segment (lead source, channel, industry, country, read from staging as in
+-- dim_leads). A table: the funnel reports read it.
+{{ config(materialized='table') }}
 {%- set window_days = var('conversion_window_days') %}
+{%- set lead_stage = lf_stage_with_role('lead') %}
+{%- set cycle_funnel = lf_funnel_stages() | rejectattr('cycle_role', 'equalto', 'lead') | list %}
 
 with
 
 cycles as (
-    select * from {{ ref('fct_mql_cycles') }}
+    select * from {{ ref('int_mql_cycles_pivoted') }}
 ),
 
 leads as (
-    select * from {{ ref('dim_leads') }}
+    select * from {{ ref('stg_crm__leads') }}
+),
+
+accounts as (
+    select * from {{ ref('stg_crm__accounts') }}
+),
+
+campaigns as (
+    select * from {{ ref('stg_marketing__campaigns') }}
+),
+
+lead_segments as (
+    select
+        leads.lead_id,
+        leads.lead_source,
+        campaigns.channel,
+        accounts.industry,
+        coalesce(leads.country, accounts.country) as country,
+        leads.created_at
+    from leads
+    left join campaigns
+        on leads.campaign_id = campaigns.campaign_id
+    left join accounts
+        on leads.account_id = accounts.account_id
 ),
 
 reached as (
     select
         *,
-        closed_won_at is not null as reached_won,
-        opportunity_created_at is not null or closed_won_at is not null as reached_opportunity,
-        sales_qualified_at is not null
-        or opportunity_created_at is not null
-        or closed_won_at is not null as reached_sql,
-        sales_accepted_at is not null
-        or sales_qualified_at is not null
-        or opportunity_created_at is not null
-        or closed_won_at is not null as reached_sal,
-        closed_won_at is not null or closed_lost_at is not null as is_closed,
-        coalesce(sales_accepted_at, sales_qualified_at, opportunity_created_at, closed_won_at)
-            as sal_reached_at,
-        coalesce(sales_qualified_at, opportunity_created_at, closed_won_at) as sql_reached_at,
-        coalesce(opportunity_created_at, closed_won_at) as opportunity_reached_at
+        {%- for stage in cycle_funnel %}
+            {%- set later = cycle_funnel[loop.index0:] | map(attribute='moment_column') | list %}
+            {%- if later | length == 1 %}
+                {{ later[0] }} as {{ stage['stage'] }}_reached_at,
+            {%- else %}
+                coalesce({{ later | join(', ') }}) as {{ stage['stage'] }}_reached_at,
+            {%- endif %}
+        {%- endfor %}
+        closed_won_at is not null or closed_lost_at is not null as is_closed
     from cycles
 ),
 
@@ -52,27 +77,18 @@ final as (
         windowed.marketing_qualified_at,
         cast({{ dbt.date_trunc('month', 'windowed.marketing_qualified_at') }} as date) as mql_month,
         windowed.first_touched_at,
-        windowed.sales_accepted_at,
-        windowed.sales_rejected_at,
         windowed.rejection_reason,
-        windowed.recycled_at,
         windowed.next_cycle_started_at,
-        windowed.sales_qualified_at,
-        windowed.opportunity_created_at,
-        windowed.closed_won_at,
-        windowed.closed_lost_at,
-        windowed.sal_reached_at,
-        windowed.sql_reached_at,
-        windowed.opportunity_reached_at,
-        windowed.reached_sal,
-        windowed.reached_sql,
-        windowed.reached_opportunity,
-        windowed.reached_won,
+        {%- for stage in lf_cycle_stages() if stage['cycle_role'] != 'start' %}
+            windowed.{{ stage['moment_column'] }},
+        {%- endfor %}
+        {%- for stage in cycle_funnel %}
+            windowed.{{ stage['stage'] }}_reached_at,
+            windowed.{{ stage['stage'] }}_reached_at is not null as reached_{{ stage['stage'] }},
+            windowed.{{ stage['stage'] }}_reached_at <= windowed.window_ends_at
+                as reached_{{ stage['stage'] }}_in_window,
+        {%- endfor %}
         windowed.is_closed,
-        windowed.sal_reached_at <= windowed.window_ends_at as reached_sal_in_window,
-        windowed.sql_reached_at <= windowed.window_ends_at as reached_sql_in_window,
-        windowed.opportunity_reached_at <= windowed.window_ends_at as reached_opportunity_in_window,
-        windowed.closed_won_at <= windowed.window_ends_at as reached_won_in_window,
         windowed.is_mature,
         case
             when windowed.first_touched_at is not null
@@ -80,14 +96,14 @@ final as (
                     {{ lf_days_between('windowed.marketing_qualified_at', 'windowed.first_touched_at') }}
                     * 1440.0
         end as response_minutes,
-        leads.lead_source,
-        leads.channel,
-        leads.industry,
-        leads.country,
-        leads.created_at as lead_created_at
+        lead_segments.lead_source,
+        lead_segments.channel,
+        lead_segments.industry,
+        lead_segments.country,
+        lead_segments.created_at as {{ lead_stage['moment_column'] }}
     from windowed
-    inner join leads
-        on windowed.lead_id = leads.lead_id
+    inner join lead_segments
+        on windowed.lead_id = lead_segments.lead_id
 )
 
 select * from final

@@ -1,5 +1,8 @@
 -- CRM status changes, sales activities and opportunities on the surviving lead, up to the
--- as-of time, in one long table of sales-side lifecycle moments.
+-- as-of time, in one long table of sales-side lifecycle moments. Ids come from three source
+-- tables, so the key is the hash of the source and the id. A table: the MQL cycles, the
+-- timeline and the scoring resets all read it.
+{{ config(materialized='table') }}
 
 with
 
@@ -21,6 +24,9 @@ leads_resolved as (
 
 statuses as (
     select
+        {{ dbt.hash(dbt.concat(["'crm_status'", "'|'", "status_changes.change_id"])) }}
+            as lifecycle_event_key,
+        'crm_status' as event_source,
         status_changes.change_id as lifecycle_event_id,
         leads_resolved.survivor_lead_id as lead_id,
         status_changes.status as lifecycle_event,
@@ -37,6 +43,9 @@ statuses as (
 
 touches as (
     select
+        {{ dbt.hash(dbt.concat(["'sales'", "'|'", "activities.activity_id"])) }}
+            as lifecycle_event_key,
+        'sales' as event_source,
         activities.activity_id as lifecycle_event_id,
         leads_resolved.survivor_lead_id as lead_id,
         'sales_touch' as lifecycle_event,
@@ -53,6 +62,9 @@ touches as (
 
 opportunities_created as (
     select
+        {{ dbt.hash(dbt.concat(["'opportunity'", "'|'", "opportunities.opportunity_id"])) }}
+            as lifecycle_event_key,
+        'opportunity' as event_source,
         opportunities.opportunity_id as lifecycle_event_id,
         leads_resolved.survivor_lead_id as lead_id,
         'opportunity_created' as lifecycle_event,

@@ -8,7 +8,16 @@
 -- Candidates at the same moment rank in a total order: real before inferred, then by trigger
 -- event id; an inferred cycle proved by several sales moments takes the earliest of them (a
 -- tie in time goes to the lower event type, then the lower status change or opportunity id).
+-- Which statuses play which part comes from seed lifecycle_stages (cycle_role): the start
+-- stage's status is the CRM MQL, end stages' statuses recycle, proof stages' moments open an
+-- inferred cycle, and sales and proof stages' moments (with sales touches) date it.
+-- A table: fct_mql_cycles, the hand-off routing and the cycle pivot read it.
+{{ config(materialized='table') }}
 {%- set mql_source = var('mql_source', 'derived') %}
+{%- set crm_mql_statuses = lf_stage_events(['start']) %}
+{%- set recycle_statuses = lf_stage_events(['end']) %}
+{%- set proof_events = lf_stage_events(['proof']) %}
+{%- set sales_side_events = ['sales_touch'] + lf_stage_events(['sales', 'proof']) %}
 
 with
 
@@ -56,7 +65,7 @@ real_candidates as (
         from lifecycle_events
         inner join fit_scored
             on lifecycle_events.lead_id = fit_scored.lead_id
-        where lifecycle_events.lifecycle_event = 'marketing_qualified'
+        where lifecycle_events.lifecycle_event in ({{ lf_sql_values(crm_mql_statuses) }})
     {%- endif %}
 ),
 
@@ -65,7 +74,7 @@ recycles as (
         lead_id,
         occurred_at as recycled_at
     from lifecycle_events
-    where lifecycle_event = 'recycled'
+    where lifecycle_event in ({{ lf_sql_values(recycle_statuses) }})
 ),
 
 sales_moments as (
@@ -78,7 +87,7 @@ sales_moments as (
     from lifecycle_events
     inner join fit_scored
         on lifecycle_events.lead_id = fit_scored.lead_id
-    where lifecycle_events.lifecycle_event in ('sales_qualified', 'opportunity_created')
+    where lifecycle_events.lifecycle_event in ({{ lf_sql_values(proof_events) }})
 ),
 
 sales_moments_since_recycle as (
@@ -134,9 +143,7 @@ inferred_candidates as (
     inner join lifecycle_events
         on
             uncovered_sales_moments.lead_id = lifecycle_events.lead_id
-            and lifecycle_events.lifecycle_event in (
-                'sales_touch', 'sales_accepted', 'sales_qualified', 'opportunity_created'
-            )
+            and lifecycle_events.lifecycle_event in ({{ lf_sql_values(sales_side_events) }})
             and uncovered_sales_moments.moment_at >= lifecycle_events.occurred_at
             and (
                 uncovered_sales_moments.last_recycled_at is null

@@ -1,4 +1,5 @@
--- One row per day, scoring model and lifecycle stage: leads entering the stage that day and
+-- One row per day, scoring model and lifecycle stage (every stage of seed lifecycle_stages, so a
+-- stage added to the seed adds its rows): leads entering the stage that day and
 -- leads in the stage at the end of the day (entered on or before it, not yet left).
 
 with

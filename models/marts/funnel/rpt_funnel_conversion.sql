@@ -3,7 +3,14 @@
 -- re-qualifies counts again), lead-creation-month cohorts (one row per surviving lead), and
 -- calendar-month period counts. Cohort rates count conversion ever and within the conversion
 -- window (var conversion_window_days); cohorts younger than the window are flagged immature.
--- Inferred MQL cycles (sales-sourced) are left out of the marketing funnel.
+-- Inferred MQL cycles (sales-sourced) are left out of the marketing funnel. Every funnel stage
+-- of seed lifecycle_stages is counted (<stage>_count, <stage>_count_in_window) and published in
+-- the stage_counts maps; stages with a count_column also get their named contract columns.
+{%- set lead_stage = lf_stage_with_role('lead') %}
+{%- set start_stage = lf_stage_with_role('start') %}
+{%- set funnel = lf_funnel_stages() %}
+{%- set cycle_funnel = funnel | rejectattr('cycle_role', 'equalto', 'lead') | list %}
+{%- set null_count = 'cast(null as ' ~ dbt.type_bigint() ~ ')' %}
 
 with
 
@@ -31,17 +38,19 @@ mql_cohorts as (
         cycles.scoring_model,
         segments.slice_dimension,
         segments.slice_value,
-        cast(null as {{ dbt.type_bigint() }}) as leads,
-        count(*) as mqls,
-        count(case when cycles.reached_sal then 1 end) as sals,
-        count(case when cycles.reached_sql then 1 end) as sqls,
-        count(case when cycles.reached_opportunity then 1 end) as opportunities,
-        count(case when cycles.reached_won then 1 end) as wins,
-        cast(null as {{ dbt.type_bigint() }}) as mqls_in_window,
-        count(case when cycles.reached_sal_in_window then 1 end) as sals_in_window,
-        count(case when cycles.reached_sql_in_window then 1 end) as sqls_in_window,
-        count(case when cycles.reached_opportunity_in_window then 1 end) as opportunities_in_window,
-        count(case when cycles.reached_won_in_window then 1 end) as wins_in_window,
+        {{ null_count }} as {{ lead_stage['stage'] }}_count,
+        {%- for stage in cycle_funnel %}
+            count(case when cycles.reached_{{ stage['stage'] }} then 1 end) as {{ stage['stage'] }}_count,
+        {%- endfor %}
+        {{ null_count }} as {{ lead_stage['stage'] }}_count_in_window,
+        {%- for stage in cycle_funnel %}
+            {%- if stage['stage'] == start_stage['stage'] %}
+                {{ null_count }} as {{ stage['stage'] }}_count_in_window,
+            {%- else %}
+                count(case when cycles.reached_{{ stage['stage'] }}_in_window then 1 end)
+                    as {{ stage['stage'] }}_count_in_window,
+            {%- endif %}
+        {%- endfor %}
         max(case when cycles.is_mature then 0 else 1 end) = 1 as is_cohort_immature
     from cycles
     inner join segments
@@ -56,12 +65,10 @@ lead_reach as (
         scored_leads.scoring_model,
         leads.created_at,
         cast({{ dbt.date_trunc('month', 'leads.created_at') }} as date) as created_month,
-        {{ dbt.dateadd('day', var('conversion_window_days'), 'leads.created_at') }} as window_ends_at,
-        min(cycles.marketing_qualified_at) as first_mql_at,
-        min(cycles.sal_reached_at) as first_sal_at,
-        min(cycles.sql_reached_at) as first_sql_at,
-        min(cycles.opportunity_reached_at) as first_opportunity_at,
-        min(cycles.closed_won_at) as first_won_at
+        {%- for stage in cycle_funnel %}
+            min(cycles.{{ stage['stage'] }}_reached_at) as first_{{ stage['stage'] }}_at,
+        {%- endfor %}
+        {{ dbt.dateadd('day', var('conversion_window_days'), 'leads.created_at') }} as window_ends_at
     from scored_leads
     inner join leads
         on scored_leads.lead_id = leads.lead_id
@@ -79,18 +86,15 @@ lead_cohorts as (
         lead_reach.scoring_model,
         segments.slice_dimension,
         segments.slice_value,
-        count(*) as leads,
-        count(lead_reach.first_mql_at) as mqls,
-        count(lead_reach.first_sal_at) as sals,
-        count(lead_reach.first_sql_at) as sqls,
-        count(lead_reach.first_opportunity_at) as opportunities,
-        count(lead_reach.first_won_at) as wins,
-        count(case when lead_reach.first_mql_at <= lead_reach.window_ends_at then 1 end) as mqls_in_window,
-        count(case when lead_reach.first_sal_at <= lead_reach.window_ends_at then 1 end) as sals_in_window,
-        count(case when lead_reach.first_sql_at <= lead_reach.window_ends_at then 1 end) as sqls_in_window,
-        count(case when lead_reach.first_opportunity_at <= lead_reach.window_ends_at then 1 end)
-            as opportunities_in_window,
-        count(case when lead_reach.first_won_at <= lead_reach.window_ends_at then 1 end) as wins_in_window,
+        count(*) as {{ lead_stage['stage'] }}_count,
+        {%- for stage in cycle_funnel %}
+            count(lead_reach.first_{{ stage['stage'] }}_at) as {{ stage['stage'] }}_count,
+        {%- endfor %}
+        {{ null_count }} as {{ lead_stage['stage'] }}_count_in_window,
+        {%- for stage in cycle_funnel %}
+            count(case when lead_reach.first_{{ stage['stage'] }}_at <= lead_reach.window_ends_at then 1 end)
+                as {{ stage['stage'] }}_count_in_window,
+        {%- endfor %}
         max(lead_reach.created_at) > {{ lf_maturity_cutoff() }} as is_cohort_immature
     from lead_reach
     inner join segments
@@ -99,29 +103,22 @@ lead_cohorts as (
         lead_reach.created_month, lead_reach.scoring_model, segments.slice_dimension, segments.slice_value
 ),
 
-{%- set stage_moments = [
-    ('mqls', 'marketing_qualified_at'),
-    ('sals', 'sal_reached_at'),
-    ('sqls', 'sql_reached_at'),
-    ('opportunities', 'opportunity_reached_at'),
-    ('wins', 'closed_won_at'),
-] %}
-
 period_entries as (
-    {%- for stage_name, moment in stage_moments %}
+    {%- for stage in cycle_funnel %}
         select
             cycles.lead_id,
             cycles.scoring_model,
-            '{{ stage_name }}' as stage_name,
-            cast({{ dbt.date_trunc('month', 'cycles.' ~ moment) }} as date) as period_month
+            '{{ stage["stage"] }}' as stage,
+            {%- set reached_at = 'cycles.' ~ stage['stage'] ~ '_reached_at' %}
+            cast({{ dbt.date_trunc('month', reached_at) }} as date) as period_month
         from cycles
-        where cycles.{{ moment }} is not null
+        where cycles.{{ stage['stage'] }}_reached_at is not null
         union all
     {%- endfor %}
     select
         scored_leads.lead_id,
         scored_leads.scoring_model,
-        'leads' as stage_name,
+        '{{ lead_stage["stage"] }}' as stage,
         cast({{ dbt.date_trunc('month', 'leads.created_at') }} as date) as period_month
     from scored_leads
     inner join leads
@@ -135,17 +132,13 @@ periods as (
         period_entries.scoring_model,
         segments.slice_dimension,
         segments.slice_value,
-        count(case when period_entries.stage_name = 'leads' then 1 end) as leads,
-        count(case when period_entries.stage_name = 'mqls' then 1 end) as mqls,
-        count(case when period_entries.stage_name = 'sals' then 1 end) as sals,
-        count(case when period_entries.stage_name = 'sqls' then 1 end) as sqls,
-        count(case when period_entries.stage_name = 'opportunities' then 1 end) as opportunities,
-        count(case when period_entries.stage_name = 'wins' then 1 end) as wins,
-        cast(null as {{ dbt.type_bigint() }}) as mqls_in_window,
-        cast(null as {{ dbt.type_bigint() }}) as sals_in_window,
-        cast(null as {{ dbt.type_bigint() }}) as sqls_in_window,
-        cast(null as {{ dbt.type_bigint() }}) as opportunities_in_window,
-        cast(null as {{ dbt.type_bigint() }}) as wins_in_window,
+        {%- for stage in [lead_stage] + cycle_funnel %}
+            count(case when period_entries.stage = '{{ stage["stage"] }}' then 1 end)
+                as {{ stage['stage'] }}_count,
+        {%- endfor %}
+        {%- for stage in [lead_stage] + cycle_funnel %}
+            {{ null_count }} as {{ stage['stage'] }}_count_in_window,
+        {%- endfor %}
         false as is_cohort_immature
     from period_entries
     inner join segments
@@ -174,28 +167,31 @@ final as (
         scoring_model,
         slice_dimension,
         slice_value,
-        leads,
-        mqls,
-        sals,
-        sqls,
-        opportunities,
-        wins,
-        {{ lf_ratio('mqls', 'leads') }} as lead_to_mql_rate,
-        {{ lf_ratio('sals', 'mqls') }} as mql_to_sal_rate,
-        {{ lf_ratio('sqls', 'mqls') }} as mql_to_sql_rate,
-        {{ lf_ratio('opportunities', 'sqls') }} as sql_to_opportunity_rate,
-        {{ lf_ratio('wins', 'opportunities') }} as opportunity_to_won_rate,
-        {{ lf_ratio('wins', 'mqls') }} as mql_to_won_rate,
-        mqls_in_window,
-        sals_in_window,
-        sqls_in_window,
-        opportunities_in_window,
-        wins_in_window,
-        {{ lf_ratio('mqls_in_window', 'leads') }} as lead_to_mql_rate_in_window,
-        {{ lf_ratio('sqls_in_window', 'mqls') }} as mql_to_sql_rate_in_window,
-        {{ lf_ratio('wins_in_window', 'mqls') }} as mql_to_won_rate_in_window,
+        {%- for stage in [lead_stage] + cycle_funnel if stage['count_column'] %}
+            {{ stage['stage'] }}_count as {{ stage['count_column'] }},
+        {%- endfor %}
+        {{ lf_ratio('mql_count', 'lead_count') }} as lead_to_mql_rate,
+        {{ lf_ratio('sal_count', 'mql_count') }} as mql_to_sal_rate,
+        {{ lf_ratio('sql_count', 'mql_count') }} as mql_to_sql_rate,
+        {{ lf_ratio('opportunity_count', 'sql_count') }} as sql_to_opportunity_rate,
+        {{ lf_ratio('won_count', 'opportunity_count') }} as opportunity_to_won_rate,
+        {{ lf_ratio('won_count', 'mql_count') }} as mql_to_won_rate,
+        {%- for stage in cycle_funnel if stage['count_column'] %}
+            {{ stage['stage'] }}_count_in_window as {{ stage['count_column'] }}_in_window,
+        {%- endfor %}
+        {{ lf_ratio('mql_count_in_window', 'lead_count') }} as lead_to_mql_rate_in_window,
+        {{ lf_ratio('sql_count_in_window', 'mql_count') }} as mql_to_sql_rate_in_window,
+        {{ lf_ratio('won_count_in_window', 'mql_count') }} as mql_to_won_rate_in_window,
         {{ var('conversion_window_days') }} as conversion_window_days,
-        is_cohort_immature
+        is_cohort_immature,
+        {%- set counts = [] %}
+        {%- set counts_in_window = [] %}
+        {%- for stage in [lead_stage] + cycle_funnel %}
+            {%- do counts.append([stage['stage'], stage['stage'] ~ '_count']) %}
+            {%- do counts_in_window.append([stage['stage'], stage['stage'] ~ '_count_in_window']) %}
+        {%- endfor %}
+        {{ lf_text_map(counts) }} as stage_counts,
+        {{ lf_text_map(counts_in_window) }} as stage_counts_in_window
     from unioned
 )
 

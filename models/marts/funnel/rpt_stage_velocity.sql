@@ -1,17 +1,39 @@
 -- Elapsed time between funnel stages: for each stage pair, per scoring model, MQL-month
 -- cohort (and all cohorts, period_month null) and slice: n, mean, median, p75 and p90 in
--- hours. Contradictory cycles, inferred MQLs and negative durations (e.g. a lead whose
--- qualifying engagement was tracked before the CRM created it) are left out; percentiles
--- interpolate linearly between closest ranks.
-{%- set stage_pairs = [
-    ('lead', 'mql', 'lead_created_at', 'marketing_qualified_at'),
-    ('mql', 'first_touch', 'marketing_qualified_at', 'first_touched_at'),
-    ('mql', 'sal', 'marketing_qualified_at', 'sal_reached_at'),
-    ('mql', 'sql', 'marketing_qualified_at', 'sql_reached_at'),
-    ('sql', 'opportunity', 'sql_reached_at', 'opportunity_reached_at'),
-    ('opportunity', 'won', 'opportunity_reached_at', 'closed_won_at'),
-    ('mql', 'won', 'marketing_qualified_at', 'closed_won_at'),
-] %}
+-- hours. The pairs come from seed lifecycle_stages: each funnel stage with a velocity_from
+-- stage, in funnel order, measured between the stages' reached moments (a skipped stage
+-- counts as passed); after the pairs into the MQL stage, MQL -> first sales touch (a touch is
+-- an activity, not a stage); last, MQL -> the last funnel stage (won), the whole funnel.
+-- Contradictory cycles, inferred MQLs and negative durations (e.g. a lead whose qualifying
+-- engagement was tracked before the CRM created it) are left out; a pair from the lead stage
+-- counts first cycles only. Percentiles interpolate linearly between closest ranks.
+{%- set lead_stage = lf_stage_with_role('lead') %}
+{%- set start_stage = lf_stage_with_role('start') %}
+{%- set funnel = lf_funnel_stages() %}
+{%- set reached_at = {lead_stage['stage']: lead_stage['moment_column']} %}
+{%- for stage in funnel if stage['stage'] != lead_stage['stage'] %}
+    {%- do reached_at.update({stage['stage']: stage['stage'] ~ '_reached_at'}) %}
+{%- endfor %}
+{%- set stage_pairs = [] %}
+{%- for stage in funnel %}
+    {%- if stage['velocity_from'] in reached_at %}
+        {%- do stage_pairs.append((
+            stage['velocity_from'], stage['stage'], reached_at[stage['velocity_from']],
+            reached_at[stage['stage']]
+        )) %}
+    {%- endif %}
+    {%- if stage['stage'] == start_stage['stage'] %}
+        {%- do stage_pairs.append(
+            (stage['stage'], 'first_touch', reached_at[stage['stage']], 'first_touched_at')
+        ) %}
+    {%- endif %}
+{%- endfor %}
+{%- if funnel | length > 0 and (funnel | last)['velocity_from'] != start_stage['stage'] %}
+    {%- do stage_pairs.append((
+        start_stage['stage'], (funnel | last)['stage'], reached_at[start_stage['stage']],
+        reached_at[(funnel | last)['stage']]
+    )) %}
+{%- endif %}
 
 with
 
@@ -37,7 +59,7 @@ durations as (
         from cycles
         where
             cycles.{{ to_moment }} >= cycles.{{ from_moment }}
-            {%- if from_stage == 'lead' %}
+            {%- if from_stage == lead_stage['stage'] %}
                 and cycles.cycle_number = 1
             {%- endif %}
         {%- if not loop.last %}

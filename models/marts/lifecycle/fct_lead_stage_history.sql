@@ -1,6 +1,10 @@
--- One row per surviving lead, scoring model and stage entry (lead, mql, sal, rejected,
--- recycled, sql, disqualified, opportunity, won, lost), valid until the next entry.
+-- One row per surviving lead, scoring model and stage entry (the stages of seed
+-- lifecycle_stages: lead, mql, sal, rejected, recycled, sql, disqualified, opportunity, won,
+-- lost as shipped), valid until the next entry. The lead stage is entered when the lead is
+-- created; every other stage at its moment in the MQL cycle (int_mql_cycles_pivoted).
 -- Inferred MQL cycles add no mql entry: the lead never was marketing qualified.
+{%- set lead_stage = lf_stage_with_role('lead') %}
+{%- set start_stage = lf_stage_with_role('start') %}
 
 with
 
@@ -13,7 +17,7 @@ fit_scored as (
 ),
 
 cycles as (
-    select * from {{ ref('fct_mql_cycles') }}
+    select * from {{ ref('int_mql_cycles_pivoted') }}
 ),
 
 stages as (
@@ -25,32 +29,25 @@ lead_entries as (
         fit_scored.lead_id,
         fit_scored.scoring_model,
         cast(null as {{ dbt.type_int() }}) as cycle_number,
-        'lead' as stage,
+        '{{ lead_stage["stage"] }}' as stage,
         leads.created_at as valid_from
     from fit_scored
     inner join leads
         on fit_scored.lead_id = leads.lead_id
 ),
 
-{%- set cycle_stages = [
-    ('mql', 'case when not is_inferred_mql then marketing_qualified_at end'),
-    ('sal', 'sales_accepted_at'),
-    ('rejected', 'sales_rejected_at'),
-    ('recycled', 'recycled_at'),
-    ('sql', 'sales_qualified_at'),
-    ('disqualified', 'disqualified_at'),
-    ('opportunity', 'opportunity_created_at'),
-    ('won', 'closed_won_at'),
-    ('lost', 'closed_lost_at'),
-] %}
-
 cycle_entries as (
-    {%- for stage_name, moment in cycle_stages %}
+    {%- for stage in lf_cycle_stages() %}
+        {%- if stage['stage'] == start_stage['stage'] %}
+            {%- set moment = 'case when not is_inferred_mql then ' ~ stage['moment_column'] ~ ' end' %}
+        {%- else %}
+            {%- set moment = stage['moment_column'] %}
+        {%- endif %}
         select
             lead_id,
             scoring_model,
             cycle_number,
-            '{{ stage_name }}' as stage,
+            '{{ stage["stage"] }}' as stage,
             {{ moment }} as valid_from
         from cycles
         where {{ moment }} is not null

@@ -1,5 +1,8 @@
 -- Every distinct raw lead-status-change row, typed, with the reason it cannot be staged (null
 -- when it can). Rows sharing a change_id with different values: the earliest changed_at is kept.
+-- The raw status is read case-insensitively on its trimmed text: a lifecycle status (seed
+-- lead_statuses) is itself, another CRM's spelling is translated by seed crm_status_mapping
+-- (e.g. Salesforce 'Working - Contacted' -> sales_accepted); anything else is unknown_status.
 {%- set raw_columns = var('raw_contract')['lead_status_changes']['required'] %}
 
 with
@@ -8,8 +11,45 @@ source as (
     select * from {{ source('crm', 'lead_status_changes') }}
 ),
 
-statuses as (
+lead_statuses as (
     select * from {{ ref('lead_statuses') }}
+),
+
+status_mapping as (
+    select * from {{ ref('crm_status_mapping') }}
+),
+
+status_spellings as (
+    select
+        lower(trim(status)) as status_key,
+        status as lifecycle_status,
+        1 as spelling_rank
+    from lead_statuses
+    union all
+    select
+        lower(trim(source_status)) as status_key,
+        lifecycle_status,
+        2 as spelling_rank
+    from status_mapping
+),
+
+status_spellings_ranked as (
+    select
+        status_key,
+        lifecycle_status,
+        row_number() over (
+            partition by status_key
+            order by spelling_rank asc, lifecycle_status asc
+        ) as key_rank
+    from status_spellings
+),
+
+statuses as (
+    select
+        status_key,
+        lifecycle_status
+    from status_spellings_ranked
+    where key_rank = 1
 ),
 
 accepted_leads as (
@@ -29,7 +69,7 @@ checked as (
         lookup={
             'relation': 'statuses',
             'raw_column': 'status',
-            'lookup_column': 'status',
+            'lookup_column': 'status_key',
             'reason': 'unknown_status'
         }
     ) }}
@@ -42,17 +82,19 @@ ranked as (
 
 final as (
     select
-        {{ lf_clean_text('change_id') }} as change_id,
-        {{ lf_clean_text('lead_id') }} as lead_id,
-        lower({{ lf_clean_text('status') }}) as status,
-        {{ lf_mask_personal_data('lower(' ~ lf_clean_text('reason') ~ ')') }} as reason,
-        {{ lf_mask_personal_data(lf_clean_text('changed_by')) }} as changed_by,
-        is_moment_date_only as is_date_only,
-        parsed_moment as changed_at,
-        raw_row_count,
-        rejection_reason,
-        case when rejection_reason is not null then {{ lf_raw_record(raw_columns) }} end as raw_record
+        {{ lf_clean_text('ranked.change_id') }} as change_id,
+        {{ lf_clean_text('ranked.lead_id') }} as lead_id,
+        coalesce(statuses.lifecycle_status, lower({{ lf_clean_text('ranked.status') }})) as status,
+        {{ lf_mask_personal_data('lower(' ~ lf_clean_text('ranked.reason') ~ ')') }} as reason,
+        {{ lf_mask_personal_data(lf_clean_text('ranked.changed_by')) }} as changed_by,
+        ranked.is_moment_date_only as is_date_only,
+        ranked.parsed_moment as changed_at,
+        ranked.raw_row_count,
+        ranked.rejection_reason,
+        case when ranked.rejection_reason is not null then {{ lf_raw_record(raw_columns) }} end as raw_record
     from ranked
+    left join statuses
+        on lower({{ lf_clean_text('ranked.status') }}) = statuses.status_key
 )
 
 select * from final

@@ -19,6 +19,7 @@ import great_expectations.expectations as gxe
 import yaml
 
 from lead_funnel import paths
+from lead_funnel.stages import funnel_stages
 
 # Share of rows that must pass a value-level raw expectation. The generator's default mess
 # rate is 2%; a file where more than 5% of the values of a column break the contract points
@@ -49,7 +50,7 @@ class RawTableSpec:
     timestamps: tuple[str, ...] = ()
     dates: tuple[str, ...] = ()
     numbers: tuple[tuple[str, float | None], ...] = ()
-    enums: dict[str, str] = field(default_factory=dict)
+    enums: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
     booleans: tuple[str, ...] = ()
     json_columns: tuple[str, ...] = ()
     country_columns: tuple[str, ...] = ()
@@ -57,7 +58,8 @@ class RawTableSpec:
     must_have_rows: bool = False
 
 
-# enums map a column to the seed (file under seeds/, first column) holding its allowed values.
+# enums map a column to the seed (file under seeds/, first column) holding its allowed values,
+# or to several seeds whose values are all allowed.
 RAW_TABLES: tuple[RawTableSpec, ...] = (
     RawTableSpec(
         "accounts",
@@ -86,7 +88,8 @@ RAW_TABLES: tuple[RawTableSpec, ...] = (
         "lead_status_changes",
         key="change_id",
         timestamps=("changed_at",),
-        enums={"status": "lead_statuses"},
+        # lifecycle statuses and the CRM spellings staging maps onto them
+        enums={"status": ("lead_statuses", "crm_status_mapping")},
     ),
     RawTableSpec(
         "opportunities",
@@ -117,9 +120,16 @@ def raw_contract() -> dict[str, dict]:
 
 
 def seed_values(seed: str) -> list[str]:
-    """The first column of a seed CSV: the allowed values of an enum."""
+    """The first column of a seed CSV: the allowed values of an enum.
+
+    Seed crm_status_mapping gives its source_status spellings, as written, lower- and
+    upper-cased (staging matches them ignoring case and surrounding blanks).
+    """
     matches = sorted(paths.project_dir().glob(f"seeds/**/{seed}.csv"))
     with matches[0].open(newline="") as handle:
+        if seed == "crm_status_mapping":
+            spellings = [row["source_status"].strip() for row in csv.DictReader(handle)]
+            return list(dict.fromkeys(v for s in spellings for v in (s, s.lower(), s.upper())))
         return [row[0] for row in list(csv.reader(handle))[1:] if row]
 
 
@@ -199,13 +209,14 @@ def raw_suite(spec: RawTableSpec, required: list[str], now: datetime) -> list:
                     meta=_meta(CRITICAL, why="amounts and counts are not negative"),
                 )
             )
-    for column, seed in spec.enums.items():
+    for column, seeds in spec.enums.items():
+        seeds = (seeds,) if isinstance(seeds, str) else seeds
         exps.append(
             gxe.ExpectColumnValuesToBeInSet(
                 column=column,
-                value_set=seed_values(seed),
+                value_set=[value for seed in seeds for value in seed_values(seed)],
                 mostly=RAW_MOSTLY,
-                meta=_meta(CRITICAL, why=f"allowed values: seed {seed}"),
+                meta=_meta(CRITICAL, why=f"allowed values: seed {' or '.join(seeds)}"),
             )
         )
     for column in spec.booleans:
@@ -285,7 +296,27 @@ def _key(column: str) -> list:
     ]
 
 
-FUNNEL_ORDER = ("leads", "mqls", "sals", "sqls", "opportunities", "wins")
+def funnel_count_columns() -> list[str]:
+    """The funnel's count columns of the cohort frame, in funnel order (seed lifecycle_stages).
+
+    A funnel stage with a count_column (leads, mqls, sals, sqls, opportunities, wins as
+    shipped) is checked on that column of rpt_funnel_conversion; a stage without one (added
+    to the seed since) on its stage_counts entry, which the frame exposes as stage_<stage>.
+    """
+    return [stage.count_column or f"stage_{stage.stage}" for stage in funnel_stages()]
+
+
+def funnel_cohort_frame_sql() -> str:
+    """The cohort views of rpt_funnel_conversion, with uncolumned funnel stages as columns."""
+    extra = "".join(
+        f", stage_counts['{stage.stage}'] as stage_{stage.stage}"
+        for stage in funnel_stages()
+        if not stage.count_column
+    )
+    return (
+        "select * exclude (stage_counts, stage_counts_in_window)"
+        f"{extra} from marts.rpt_funnel_conversion where view_type <> 'period'"
+    )
 
 
 @dataclass(frozen=True)
@@ -311,6 +342,7 @@ def mart_extracts() -> list[MartExtract]:
         "mql_to_sql_rate_in_window",
         "mql_to_won_rate_in_window",
     ]
+    funnel_order = funnel_count_columns()
     monotone = [
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
             column_A=upper,
@@ -319,12 +351,12 @@ def mart_extracts() -> list[MartExtract]:
             ignore_row_if="either_value_is_missing",
             meta=_meta(CRITICAL, why="cohort counts never rise down the funnel"),
         )
-        for upper, lower in zip(FUNNEL_ORDER, FUNNEL_ORDER[1:], strict=False)
+        for upper, lower in zip(funnel_order, funnel_order[1:], strict=False)
     ]
     extracts = [
         MartExtract(
             "mart_funnel_conversion_cohorts",
-            "select * from marts.rpt_funnel_conversion where view_type <> 'period'",
+            funnel_cohort_frame_sql(),
             _key("funnel_conversion_id")
             + _rates(conversion_rates, "a cohort conversion rate is a share")
             + monotone,
