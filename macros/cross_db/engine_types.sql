@@ -1,7 +1,7 @@
 {#-
     Column types are written once, in DuckDB's names, wherever YAML names them (seed
     column_types, model contracts): varchar, double, bigint, integer, boolean, timestamp,
-    date, decimal(p,s) and varchar[] (a list of text). PostgreSQL and Spark spell some of
+    date, decimal(p,s), varchar[] (a list of text) and map(varchar, T) (the stage maps). PostgreSQL and Spark spell some of
     them differently; lf_engine_type translates, and the dbt macros that turn YAML types
     into SQL (cast, contract DDL, seed tables) are overridden for those engines to use it.
 -#}
@@ -13,14 +13,26 @@
     {{- return(data_type) -}}
 {% endmacro %}
 
+{#- PostgreSQL: maps (map(varchar, T), the stage maps) are jsonb objects. -#}
 {% macro postgres__lf_engine_type(data_type) %}
     {%- set names = {'double': 'double precision'} -%}
-    {{- return(names.get(data_type | trim | lower, data_type)) -}}
+    {%- set name = data_type | trim | lower -%}
+    {%- if name.startswith('map(') -%}
+        {{- return('jsonb') -}}
+    {%- endif -%}
+    {{- return(names.get(name, data_type)) -}}
 {% endmacro %}
 
+{#- Spark: map(varchar, T) is map<string, T>. -#}
 {% macro spark__lf_engine_type(data_type) %}
     {%- set names = {'varchar': 'string', 'varchar[]': 'array<string>', 'text': 'string'} -%}
-    {{- return(names.get(data_type | trim | lower, data_type)) -}}
+    {%- set name = data_type | trim | lower -%}
+    {%- if name.startswith('map(') and name.endswith(')') -%}
+        {%- set parts = name[4:-1].split(',') -%}
+        {{- return('map<' ~ lead_funnel.spark__lf_engine_type(parts[0]) ~ ', '
+            ~ lead_funnel.spark__lf_engine_type(parts[1:] | join(',')) ~ '>') -}}
+    {%- endif -%}
+    {{- return(names.get(name, data_type)) -}}
 {% endmacro %}
 
 

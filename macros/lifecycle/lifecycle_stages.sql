@@ -107,7 +107,13 @@
 {%- endmacro %}
 
 {% macro default__lf_seed_file_rows(seed_name, seed_relation) -%}
-    {%- if seed_relation.schema is none or adapter.get_relation(
+    {#- In a unit test the seed's ref is a stand-in without a schema: read the loaded seed. -#}
+    {%- if seed_relation.schema is none -%}
+        {%- set seed_relation = adapter.get_relation(
+            database=target.database, schema=generate_schema_name('seeds', none),
+            identifier=seed_name) -%}
+    {%- endif -%}
+    {%- if seed_relation is none or adapter.get_relation(
         database=seed_relation.database, schema=seed_relation.schema,
         identifier=seed_relation.identifier) is none -%}
         {{ exceptions.raise_compiler_error(
@@ -169,7 +175,30 @@
 {%- endmacro %}
 
 
-{#- The value of `key` in a map built by lf_text_map; null when the key is absent. -#}
-{% macro lf_map_value(map_expression, key) -%}
+{#- PostgreSQL has no map type: a jsonb object (m ->> 'sal' reads a value as text). -#}
+{% macro postgres__lf_text_map(pairs) -%}
+    jsonb_build_object(
+        {%- for key, expression in pairs -%}
+            '{{ key }}', {{ expression }}{{ ', ' if not loop.last }}
+        {%- endfor -%}
+    )
+{%- endmacro %}
+
+
+{#- The value of `key` in a map built by lf_text_map; null when the key is absent. On
+    PostgreSQL (jsonb) the value is read as text, then cast to `data_type` when given. -#}
+{% macro lf_map_value(map_expression, key, data_type=none) -%}
+    {{ return(adapter.dispatch('lf_map_value', 'lead_funnel')(map_expression, key, data_type)) }}
+{%- endmacro %}
+
+{% macro default__lf_map_value(map_expression, key, data_type=none) -%}
     {{ map_expression }}['{{ key }}']
+{%- endmacro %}
+
+{% macro postgres__lf_map_value(map_expression, key, data_type=none) -%}
+    {%- if data_type -%}
+        cast({{ map_expression }} ->> '{{ key }}' as {{ lf_engine_type(data_type) }})
+    {%- else -%}
+        ({{ map_expression }} ->> '{{ key }}')
+    {%- endif -%}
 {%- endmacro %}

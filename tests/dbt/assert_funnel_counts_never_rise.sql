@@ -9,8 +9,8 @@ where
     view_type <> 'period'
     and (
         {%- for stage in funnel[1:] %}
-            {{ lf_map_value('stage_counts', stage['stage']) }}
-            > {{ lf_map_value('stage_counts', funnel[loop.index0]['stage']) }}
+            {{ lf_map_value('stage_counts', stage['stage'], 'bigint') }}
+            > {{ lf_map_value('stage_counts', funnel[loop.index0]['stage'], 'bigint') }}
             or
         {%- endfor %}
         false

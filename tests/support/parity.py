@@ -28,9 +28,23 @@ def normalise(value):
         if value.tzinfo is not None:
             value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
         return value
+    if isinstance(value, dict):
+        # maps: DuckDB MAP and Spark map give dicts of values, PostgreSQL jsonb of JSON text
+        pairs = ((str(key), normalise(_json_value(item))) for key, item in value.items())
+        return tuple(sorted(pairs))
     if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
         items = value.tolist() if hasattr(value, "tolist") else value
         return tuple(normalise(item) for item in items)
+    return value
+
+
+def _json_value(value):
+    """A JSON timestamp string (PostgreSQL's jsonb) as the datetime it stands for."""
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
+        try:
+            return dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
     return value
 
 

@@ -59,7 +59,7 @@ real_candidates as (
             'crm' as mql_trigger,
             cast(null as {{ dbt.type_string() }}) as trigger_event_id,
             cast(null as {{ dbt.type_string() }}) as trigger_event_type,
-            cast(null as double precision) as score_at_mql,
+            cast(null as {{ lf_engine_type('double') }}) as score_at_mql,
             cast(null as {{ dbt.type_timestamp() }}) as trigger_moment_at,
             cast(null as {{ dbt.type_string() }}) as trigger_moment_id
         from lifecycle_events
@@ -136,7 +136,7 @@ inferred_candidates as (
         'inferred' as mql_trigger,
         cast(null as {{ dbt.type_string() }}) as trigger_event_id,
         uncovered_sales_moments.lifecycle_event as trigger_event_type,
-        cast(null as double precision) as score_at_mql,
+        cast(null as {{ lf_engine_type('double') }}) as score_at_mql,
         uncovered_sales_moments.moment_at as trigger_moment_at,
         uncovered_sales_moments.moment_event_id as trigger_moment_id
     from uncovered_sales_moments

@@ -167,8 +167,12 @@ rated as (
         {{ lf_ratio('sweep.would_be_mql_wins', 'sweep.would_be_mqls') }} as mql_to_won_rate,
         {{ lf_ratio('sweep.would_be_mql_wins', 'auc.total_wins') }} as share_of_wins_captured,
         {{ lf_ratio('sweep.would_be_mql_sqls', 'auc.total_sqls') }} as share_of_sqls_captured,
-        cast({{ var('calibration_target_mql_to_sql_low') }} as {{ lf_engine_type('double') }}) as target_mql_to_sql_low,
-        cast({{ var('calibration_target_mql_to_sql_high') }} as {{ lf_engine_type('double') }}) as target_mql_to_sql_high
+        cast(
+            {{ var('calibration_target_mql_to_sql_low') }} as {{ lf_engine_type('double') }}
+        ) as target_mql_to_sql_low,
+        cast(
+            {{ var('calibration_target_mql_to_sql_high') }} as {{ lf_engine_type('double') }}
+        ) as target_mql_to_sql_high
     from sweep
     inner join auc
         on sweep.scoring_model = auc.scoring_model
