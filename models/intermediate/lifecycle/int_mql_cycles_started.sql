@@ -254,7 +254,7 @@ numbered as (
         trigger_event_type,
         score_at_mql,
         mql_trigger = 'inferred' as is_inferred_mql,
-        row_number() over cycle_order as cycle_number,
+        cast(row_number() over cycle_order as {{ dbt.type_bigint() }}) as cycle_number,
         lead(candidate_at) over cycle_order as next_cycle_started_at
     from cycle_starts
     window

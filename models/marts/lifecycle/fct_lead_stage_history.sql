@@ -28,7 +28,7 @@ lead_entries as (
     select
         fit_scored.lead_id,
         fit_scored.scoring_model,
-        cast(null as {{ dbt.type_int() }}) as cycle_number,
+        cast(null as {{ dbt.type_bigint() }}) as cycle_number,
         '{{ lead_stage["stage"] }}' as stage,
         leads.created_at as valid_from
     from fit_scored
@@ -71,10 +71,10 @@ ordered as (
         entries.stage,
         stages.stage_order,
         entries.valid_from,
-        row_number() over (
+        cast(row_number() over (
             partition by entries.lead_id, entries.scoring_model
             order by entries.valid_from asc, stages.stage_order asc, entries.cycle_number asc nulls first
-        ) as entry_sequence
+        ) as {{ dbt.type_bigint() }}) as entry_sequence
     from entries
     inner join stages
         on entries.stage = stages.stage
