@@ -313,7 +313,7 @@ def test_shipped_seeds_map_crm_spellings_and_quarantine_unknown_statuses(
     }
     quarantined = query(
         db,
-        """select record_key, rejection_reason from staging.stg_quality__quarantined_rows
+        """select record_key, rejection_reason from audit.audit_quarantined_rows
            where source_table = 'lead_status_changes' order by record_key""",
     )
     # Only the meetings: the shipped seeds have no meeting_held status.
