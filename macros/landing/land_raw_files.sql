@@ -14,8 +14,10 @@
     an unbalanced quote or the wrong number of fields is kept in raw.raw_rejected_lines
     and the rest of the file loads. DuckDB's own rejects (store_rejects, ignore_errors)
     are not used: after an unterminated quote they drop following lines without a trace.
-    raw.raw_landed_files holds the rows counted per file, so reconciliation does not
-    need the files once they are staged.
+    raw.raw_landed_files holds the rows counted per file (with its size and modification
+    time), so reconciliation does not need the files once they are staged. Every table also
+    gets a view raw.<table>__files: its rows with the file each came from (landed_file), which
+    incremental models use to find the rows of files they have not seen before.
 
     On warehouses other than DuckDB an extract-load tool fills the raw schema instead, so
     the default implementation does nothing.
@@ -42,7 +44,8 @@
     {%- do run_query('create schema if not exists ' ~ adapter.quote(raw_schema)) -%}
     {%- do run_query(
         'create or replace table ' ~ landed_files ~ ' (source_table varchar, file_name varchar,'
-        ~ ' file_format varchar, raw_rows bigint, rejected_lines bigint, landed_at timestamp)'
+        ~ ' file_format varchar, raw_rows bigint, rejected_lines bigint, landed_at timestamp,'
+        ~ ' file_size bigint, modified_at timestamp)'
     ) -%}
     {%- do run_query(
         'create or replace table ' ~ rejected_lines ~ ' (source_table varchar, file_name varchar,'
@@ -69,11 +72,16 @@
             ) -%}
             {%- do run_query(
                 'insert into ' ~ landed_files ~ " values ('" ~ table_name
-                ~ "', null, null, 0, 0, current_timestamp)"
+                ~ "', null, null, 0, 0, current_timestamp, null, null)"
+            ) -%}
+            {%- do run_query(
+                'create or replace view ' ~ target_relation[:-1] ~ '__files" as select'
+                ~ ' cast(null as varchar) as landed_file, * from ' ~ target_relation
             ) -%}
             {{ log('raw ' ~ table_name ~ ': no file, landed as an empty table', info=true) }}
         {%- else -%}
             {%- set readers = [] -%}
+            {%- set file_readers = [] -%}
             {%- set files = run_query("select file from glob('" ~ found['path'] ~ "') order by file") -%}
             {%- for file_row in files.rows -%}
                 {%- set file_path = file_row[0] | replace("'", "''") -%}
@@ -82,14 +90,26 @@
                 {%- if found['format'] == 'parquet' -%}
                     {%- do run_query(
                         'insert into ' ~ landed_files ~ " select '" ~ table_name ~ "', '" ~ file_name
-                        ~ "', 'parquet', count(*), 0, current_timestamp from read_parquet('"
+                        ~ "', 'parquet', count(*), 0, current_timestamp, null, null from read_parquet('"
                         ~ file_path ~ "')"
                     ) -%}
+                    {%- set file_reader = "select * from read_parquet('" ~ file_path ~ "')" -%}
                 {%- else -%}
-                    {%- do readers.append(lead_funnel.land_csv_file(
+                    {%- set file_reader = lead_funnel.land_csv_file(
                         table_name, file_path, file_name, loop.index, landed_files, rejected_lines
-                    )) -%}
+                    ) -%}
+                    {%- do readers.append(file_reader) -%}
                 {%- endif -%}
+                {%- do file_readers.append(
+                    "select '" ~ file_name ~ "' as landed_file, * from ("
+                    ~ file_reader ~ ')'
+                ) -%}
+                {%- do run_query(
+                    'update ' ~ landed_files ~ ' set file_size = blob.size, modified_at = blob.last_modified'
+                    ~ " from (select size, last_modified from read_blob('" ~ file_path ~ "')) as blob"
+                    ~ " where source_table = '" ~ table_name ~ "' and file_name = '"
+                    ~ file_name ~ "'"
+                ) -%}
             {%- endfor -%}
             {%- if found['format'] == 'parquet' -%}
                 {%- set reader = "read_parquet('" ~ found['path'] ~ "', union_by_name = true)" -%}
@@ -125,6 +145,12 @@
             {%- do run_query(
                 'create or replace view ' ~ target_relation ~ ' as select '
                 ~ select_list | join(', ') ~ ' from ' ~ reader
+            ) -%}
+            {#- The same rows, each with the file it came from (incremental models read the rows
+                of files they have not seen, macro lf_unseen_file_rows). -#}
+            {%- do run_query(
+                'create or replace view ' ~ target_relation[:-1] ~ '__files" as select landed_file, '
+                ~ select_list | join(', ') ~ ' from (' ~ file_readers | join(' union all by name ') ~ ')'
             ) -%}
             {{ log('raw ' ~ table_name ~ ': ' ~ found['path'], info=true) }}
         {%- endif -%}
@@ -235,7 +261,7 @@
     {%- if physical_lines == utf8_lines and records == non_blank_lines - 1 -%}
         {%- do run_query(
             'insert into ' ~ landed_files ~ " values ('" ~ table_name ~ "', '" ~ file_name ~ "', 'csv', "
-            ~ records ~ ', 0, current_timestamp)'
+            ~ records ~ ', 0, current_timestamp, null, null)'
         ) -%}
         {{ return("select * from read_csv('" ~ file_path ~ "', header = true, all_varchar = true)") }}
     {%- endif -%}
@@ -325,7 +351,7 @@
     {%- set data_lines, rejected_count = counted.rows[0][0], counted.rows[0][1] -%}
     {%- do run_query(
         'insert into ' ~ landed_files ~ " values ('" ~ table_name ~ "', '" ~ file_name ~ "', 'csv', "
-        ~ data_lines ~ ', ' ~ rejected_count ~ ', current_timestamp)'
+        ~ data_lines ~ ', ' ~ rejected_count ~ ', current_timestamp, null, null)'
     ) -%}
     {%- if rejected_count == 0 -%}
         {{ return("select * from read_csv('" ~ file_path ~ "', header = true, all_varchar = true)") }}

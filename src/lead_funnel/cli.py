@@ -6,23 +6,56 @@ import argparse
 import json
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from lead_funnel import paths
+
+# The generated period by default: this many days up to the end date (2025-01-01 .. 2026-09-30
+# is 637 days).
+DEFAULT_PERIOD_DAYS = 637
+# Days the simulation of `generate --daily` runs past the end date (see _cmd_generate).
+DAILY_RUN_ON = 30
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
     from lead_funnel.generator import generate
 
-    summary = generate(
+    end_date = args.end_date or datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    start_date = args.start_date or (
+        datetime.strptime(end_date, "%Y-%m-%d") - timedelta(days=DEFAULT_PERIOD_DAYS)
+    ).strftime("%Y-%m-%d")
+    out = Path(args.out)
+    if args.daily is not None and args.daily < 1:
+        print("lead-funnel generate: --daily needs at least 1 day", file=sys.stderr)
+        return 2
+    kwargs = dict(
         n_leads=args.leads,
         seed=args.seed,
-        out_dir=Path(args.out),
         profile=args.profile,
         mess_rate=args.mess_rate,
         fmt=args.format,
         progress=not args.no_progress,
+        start_date=start_date,
+        end_date=end_date,
     )
+    if args.daily is None:
+        summary = generate(out_dir=out, **kwargs)
+    else:
+        import tempfile
+
+        from lead_funnel.generator.daily import split_daily
+
+        # The simulation runs on past the end, so leads are created up to the last day (and
+        # not only until 30 days before it); what happens after the end is not loaded.
+        simulated_end = datetime.strptime(end_date, "%Y-%m-%d") + timedelta(days=DAILY_RUN_ON)
+        kwargs["end_date"] = simulated_end.strftime("%Y-%m-%d")
+        with tempfile.TemporaryDirectory(prefix="lead_funnel_daily_") as tmp:
+            summary = generate(out_dir=Path(tmp) / "raw", **kwargs)
+            summary["end_date"] = end_date
+            summary["daily"] = split_daily(
+                Path(tmp) / "raw", out, args.daily, end_date, args.seed, DAILY_RUN_ON
+            )
     print(json.dumps(summary, indent=2, default=str))
     return 0
 
@@ -176,6 +209,22 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--mess-rate", type=float, default=0.02, help="share of messy rows (0-1)")
     gen.add_argument("--format", default="csv", choices=["csv", "parquet"])
     gen.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    gen.add_argument(
+        "--end-date",
+        help="last day of the period, YYYY-MM-DD (default: today, UTC): the data ends at its"
+        " midnight",
+    )
+    gen.add_argument(
+        "--start-date",
+        help=f"first day of the period (default: {DEFAULT_PERIOD_DAYS} days before the end)",
+    )
+    gen.add_argument(
+        "--daily",
+        type=int,
+        metavar="N",
+        help="write N daily loads: <out>/<table>/day_0001.<fmt> (the history up to N-1 days"
+        " before the end), then one file per following day (see lead_funnel.generator.daily)",
+    )
     gen.set_defaults(func=_cmd_generate)
 
     build = verbs.add_parser("build", help="dbt build on the raw files of LEAD_FUNNEL_RAW_DIR")

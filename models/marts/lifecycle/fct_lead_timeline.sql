@@ -1,5 +1,30 @@
 -- Every touch of a surviving lead on one ordered timeline up to score_as_of: marketing
 -- engagement events, product usage, sales activities, CRM status changes, opportunities opened and closed.
+-- Incremental (delete+insert by lead_id, see the model's docs): a run recomputes the whole
+-- timeline of every surviving lead whose touches may have changed since the last run.
+-- Read by the incremental run's touched-lead query (macro lf_timeline_touched_leads):
+-- depends_on: {{ ref('stg_marketing__engagement_events') }}, {{ ref('int_data_watermark') }}
+-- depends_on: {{ ref('base_marketing__engagement_events') }}, {{ ref('base_product__usage_events') }}
+-- depends_on: {{ ref('base_crm__lead_status_changes') }}, {{ ref('base_sales__activities') }}
+-- depends_on: {{ ref('base_crm__opportunities') }}
+{%- set state_vars = ['merge_max_depth', 'timestamp_floor', 'raw_contract'] %}
+{%- set state_tables = ['engagement_events', 'leads', 'lead_status_changes', 'sales_activities',
+    'opportunities', 'product_usage_events'] %}
+{%- set as_of_text = lf_as_of_text() %}
+{{ config(
+    materialized=lf_incremental_materialized(),
+    incremental_strategy='delete+insert',
+    unique_key='lead_id',
+    on_schema_change='fail',
+    pre_hook=[
+        "{{ lf_incremental_prepare(" ~ state_vars ~ ", lf_as_of_text()) }}",
+        "{{ lf_timeline_delete_touched(" ~ state_vars ~ ") }}",
+    ],
+    post_hook=["{{ lf_incremental_record(" ~ state_vars ~ ", " ~ state_tables ~ ","
+        ~ " 'select cast(max(loaded_at) as varchar) from ' ~ ref('stg_marketing__engagement_events'),"
+        ~ " lf_as_of_text()) }}"],
+) }}
+{%- set mode = lf_incremental_mode(state_vars, as_of_text) %}
 
 with
 
@@ -81,7 +106,7 @@ opportunity_closes as (
     where lifecycle_event = 'opportunity_created' and closed_at is not null
 ),
 
-unioned as (
+unioned_all as (
     select * from marketing_touches
     union all
     select * from product_touches
@@ -89,6 +114,13 @@ unioned as (
     select * from sales_touches
     union all
     select * from opportunity_closes
+),
+
+unioned as (
+    select * from unioned_all
+    {%- if mode == 'incremental' %}
+        where lead_id in ({{ lf_timeline_touched_leads() }})
+    {%- endif %}
 ),
 
 final as (

@@ -1,13 +1,76 @@
 -- Every distinct raw engagement-event row, typed, with the reason it cannot be staged (null
 -- when it can). Rows sharing an event_id with different values: the earliest occurred_at is kept.
+-- Incremental (delete+insert by event_key, see the model's docs): a run recomputes the event
+-- keys touched by raw rows loaded since the last run, by leads whose rows changed and by rows
+-- quarantined as future that may no longer be.
 {%- set raw_columns = var('raw_contract')['engagement_events']['required']
     + var('raw_contract')['engagement_events']['optional'] %}
+{%- set state_vars = ['timestamp_floor', 'merge_max_depth', 'raw_contract'] %}
+{%- set event_key = lf_coalesce_key(lf_clean_text('event_id'), raw_columns) %}
+{{ config(
+    materialized=lf_incremental_materialized(),
+    incremental_strategy='delete+insert',
+    unique_key='event_key',
+    on_schema_change='fail',
+    pre_hook=["{{ lf_incremental_prepare(" ~ state_vars ~ ") }}"],
+    post_hook=["{{ lf_incremental_record(" ~ state_vars ~ ", ['engagement_events', 'leads'],"
+        ~ " 'select cast(max(loaded_at) as varchar) from ' ~ this) }}"],
+) }}
+{%- set mode = lf_incremental_mode(state_vars) %}
 
 with
 
-source as (
-    select * from {{ source('marketing', 'engagement_events') }}
-),
+{% if mode == 'incremental' %}
+    all_source as (
+        select * from {{ source('marketing', 'engagement_events') }}
+    ),
+
+    new_rows as (
+        select event_id, lead_id from all_source
+        where {{ lf_parse_timestamp('loaded_at') }} > (select max(loaded_at) from {{ this }})
+        union all
+        select event_id, lead_id from ({{ lf_unseen_file_rows('engagement_events', raw_columns) }}) as unseen
+    ),
+
+    changed_leads as (
+        select {{ lf_clean_text('lead_id') }} as lead_id from new_rows
+        union
+        select {{ lf_clean_text('lead_id') }} as lead_id
+        from ({{ lf_unseen_file_rows('leads', ['lead_id']) }}) as unseen_leads
+    ),
+
+    keyed_source as (
+        select
+            all_source.*,
+            {{ event_key }} as event_key,
+            {{ lf_clean_text('lead_id') }} as clean_lead_id
+        from all_source
+    ),
+
+    touched_keys as (
+        select event_key from keyed_source
+        where clean_lead_id in (select lead_id from changed_leads)
+        union
+        select {{ lf_coalesce_key(lf_clean_text('event_id'), raw_columns) }} from ({{
+            lf_unseen_file_rows('engagement_events', raw_columns) }}) as unseen_events
+        union
+        select event_key from keyed_source
+        where {{ lf_parse_timestamp('loaded_at') }} > (select max(loaded_at) from {{ this }})
+        union
+        select event_key from {{ this }}
+        where rejection_reason = 'future_timestamp' and occurred_at <= {{ lf_future_limit() }}
+    ),
+
+    source as (
+        select {{ raw_columns | join(', ') }}
+        from keyed_source
+        where event_key in (select event_key from touched_keys)
+    ),
+{% else %}
+    source as (
+        select * from {{ source('marketing', 'engagement_events') }}
+    ),
+{% endif %}
 
 event_types as (
     select * from {{ ref('engagement_event_types') }}
@@ -44,6 +107,7 @@ ranked as (
 
 final as (
     select
+        {{ event_key }} as event_key,
         {{ lf_clean_text('event_id') }} as event_id,
         {{ lf_clean_text('lead_id') }} as lead_id,
         {{ lf_clean_text('campaign_id') }} as campaign_id,

@@ -1,0 +1,219 @@
+{#-
+    Incremental models (materialized='incremental') of the event-heavy path keep their state in
+    schema var('incremental_state_schema'):
+
+    lf_incremental_state       one row per model: the fingerprint of what its rows were built
+                               with (macro lf_incremental_fingerprint), the as-of moment, the
+                               latest engagement-event loaded_at it has taken in and how its
+                               last run went (last_run_mode: incremental or full);
+    lf_incremental_seen_files  per model, the raw files (name, size, modification time, from
+                               raw.raw_landed_files) it has taken in.
+
+    A run takes in the raw rows loaded since the model's last run: rows whose loaded_at is later
+    than its high-water mark and every row of a file it has not seen (a new name, or a known
+    name with another size or modification time). Without the landing hook (PostgreSQL, Spark)
+    there are no files: rows without a loaded_at are then all taken in again, which is correct
+    (the models recompute per key) but not incremental. A model whose fingerprint differs from
+    the stored one (a seed it depends on, one of its vars or its own SQL changed) rebuilds in
+    full, as does --full-refresh.
+-#}
+
+{% macro lf_incremental_state_relation(name) %}
+    {{- return(adapter.quote(var('incremental_state_schema')) ~ '.' ~ adapter.quote(name)) -}}
+{% endmacro %}
+
+
+{#- The seeds upstream of the current model (any distance), by walking the graph. -#}
+{% macro lf_upstream_seeds() %}
+    {%- set queue = [model.unique_id] -%}
+    {%- set seen = [] -%}
+    {%- set seeds = [] -%}
+    {%- for unique_id in queue -%}
+        {%- set node = graph.nodes.get(unique_id) -%}
+        {%- if node is not none -%}
+            {%- if node.resource_type == 'seed' and unique_id not in seeds -%}
+                {%- do seeds.append(unique_id) -%}
+            {%- endif -%}
+            {%- for parent in node.depends_on.nodes -%}
+                {%- if parent not in seen -%}
+                    {%- do seen.append(parent) -%}
+                    {%- do queue.append(parent) -%}
+                {%- endif -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(seeds | sort) }}
+{% endmacro %}
+
+
+{#- A hash of what the model's rows depend on besides the raw rows: every row of every seed
+    upstream of it, the given vars and the model's own SQL. -#}
+{% macro lf_incremental_fingerprint(var_names) %}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set parts = ['sql=' ~ local_md5(model.raw_code)] -%}
+    {%- for name in var_names -%}
+        {%- do parts.append('var ' ~ name ~ '=' ~ tojson(var(name, none))) -%}
+    {%- endfor -%}
+    {%- for unique_id in lf_upstream_seeds() -%}
+        {%- set node = graph.nodes[unique_id] -%}
+        {%- set relation = adapter.get_relation(node.database, node.schema, node.alias) -%}
+        {%- set lines = [] -%}
+        {%- if relation is not none -%}
+            {%- set rows = run_query('select * from ' ~ relation) -%}
+            {%- for row in rows.rows -%}
+                {%- do lines.append(row.values() | map('string') | join('\x1f')) -%}
+            {%- endfor -%}
+        {%- endif -%}
+        {%- do parts.append('seed ' ~ node.name ~ '=' ~ local_md5(lines | sort | join('\n'))) -%}
+    {%- endfor -%}
+    {{ return(local_md5(parts | join('\n'))) }}
+{% endmacro %}
+
+
+{#- The model's stored state row as a dict (fingerprint, as_of, loaded_through), or none. -#}
+{% macro lf_incremental_stored_state() %}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set relation = adapter.get_relation(
+        this.database, var('incremental_state_schema'), 'lf_incremental_state') -%}
+    {%- if relation is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set rows = run_query(
+        'select fingerprint, as_of, loaded_through from ' ~ relation
+        ~ " where model_name = '" ~ this.identifier ~ "'") -%}
+    {%- if rows.rows | length == 0 -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return({'fingerprint': rows.rows[0][0], 'as_of': rows.rows[0][1],
+               'loaded_through': rows.rows[0][2]}) }}
+{% endmacro %}
+
+
+{#- 'incremental' when the model exists, is not --full-refresh'ed, has a stored state with the
+    current fingerprint and an as-of moment not earlier than the stored one; else 'full'. -#}
+{% macro lf_incremental_mode(var_names, as_of_text=none) %}
+    {%- if not execute or not is_incremental() -%}
+        {{ return('full') }}
+    {%- endif -%}
+    {%- set state = lf_incremental_stored_state() -%}
+    {%- if state is none or state['fingerprint'] != lf_incremental_fingerprint(var_names) -%}
+        {{ return('full') }}
+    {%- endif -%}
+    {%- if as_of_text is not none and (state['as_of'] is none or as_of_text < state['as_of']) -%}
+        {{ return('full') }}
+    {%- endif -%}
+    {{ return('incremental') }}
+{% endmacro %}
+
+
+{#- Pre-hook: creates the state tables; in an incremental run that must rebuild in full (a
+    changed fingerprint, an earlier as-of), empties the model first, so rows it would no
+    longer produce do not stay. -#}
+{% macro lf_incremental_prepare(var_names, as_of_text=none) %}
+    {%- if not execute -%}
+        {{ return('select 1') }}
+    {%- endif -%}
+    {%- do adapter.create_schema(api.Relation.create(
+        database=this.database, schema=var('incremental_state_schema'))) -%}
+    {%- do run_query(
+        'create table if not exists ' ~ lf_incremental_state_relation('lf_incremental_state')
+        ~ ' (model_name ' ~ dbt.type_string() ~ ', fingerprint ' ~ dbt.type_string()
+        ~ ', as_of ' ~ dbt.type_string() ~ ', loaded_through ' ~ dbt.type_string()
+        ~ ', last_run_mode ' ~ dbt.type_string() ~ ')') -%}
+    {%- do run_query(
+        'create table if not exists ' ~ lf_incremental_state_relation('lf_incremental_seen_files')
+        ~ ' (model_name ' ~ dbt.type_string() ~ ', source_table ' ~ dbt.type_string()
+        ~ ', file_name ' ~ dbt.type_string() ~ ', file_size ' ~ dbt.type_bigint()
+        ~ ', modified_at ' ~ dbt.type_timestamp() ~ ')') -%}
+    {%- if is_incremental() and lf_incremental_mode(var_names, as_of_text) == 'full' -%}
+        {{ log(this.identifier ~ ': seeds, vars, SQL or as-of changed; rebuilding in full', info=true) }}
+        {{ return('delete from ' ~ this) }}
+    {%- endif -%}
+    {{ return('select 1') }}
+{% endmacro %}
+
+
+{#- Post-hook: stores the model's fingerprint, as-of moment and loaded_at high-water mark (the
+    result of `loaded_through_sql`, text) and the raw files of `tables` it has now seen. -#}
+{% macro lf_incremental_record(var_names, tables, loaded_through_sql, as_of_text=none) %}
+    {%- if not execute -%}
+        {{ return('select 1') }}
+    {%- endif -%}
+    {%- set state = lf_incremental_state_relation('lf_incremental_state') -%}
+    {%- set seen = lf_incremental_state_relation('lf_incremental_seen_files') -%}
+    {%- set run_mode = lf_incremental_mode(var_names, as_of_text) -%}
+    {%- do run_query('delete from ' ~ state ~ " where model_name = '" ~ this.identifier ~ "'") -%}
+    {%- do run_query(
+        'insert into ' ~ state ~ " select '" ~ this.identifier ~ "', '"
+        ~ lf_incremental_fingerprint(var_names) ~ "', "
+        ~ ("'" ~ as_of_text ~ "'" if as_of_text is not none else 'null') ~ ', ('
+        ~ loaded_through_sql ~ "), '" ~ run_mode ~ "'") -%}
+    {%- do run_query('delete from ' ~ seen ~ " where model_name = '" ~ this.identifier ~ "'") -%}
+    {{ return(lead_funnel.lf_record_seen_files(seen, tables)) }}
+{% endmacro %}
+
+
+{% macro lf_record_seen_files(seen, tables) %}
+    {{ return(adapter.dispatch('lf_record_seen_files', 'lead_funnel')(seen, tables)) }}
+{% endmacro %}
+
+{% macro default__lf_record_seen_files(seen, tables) %}
+    {{ return('select 1') }}
+{% endmacro %}
+
+{% macro duckdb__lf_record_seen_files(seen, tables) %}
+    {{ return(
+        'insert into ' ~ seen ~ " select '" ~ this.identifier ~ "', source_table, file_name,"
+        ~ ' file_size, modified_at from ' ~ adapter.quote(var('raw_schema')) ~ '.raw_landed_files'
+        ~ " where file_name is not null and source_table in ('" ~ tables | join("', '") ~ "')") }}
+{% endmacro %}
+
+
+{#- The rows of raw table `table_name` from files the current model has not seen, with the
+    text columns of the raw table. Without a landing hook (not DuckDB) every row. -#}
+{% macro lf_unseen_file_rows(table_name, columns) %}
+    {{ return(adapter.dispatch('lf_unseen_file_rows', 'lead_funnel')(table_name, columns)) }}
+{% endmacro %}
+
+{% macro default__lf_unseen_file_rows(table_name, columns) %}
+    select {{ columns | join(', ') }}
+    from {{ adapter.quote(var('raw_schema')) }}.{{ adapter.quote(table_name) }}
+{% endmacro %}
+
+{% macro duckdb__lf_unseen_file_rows(table_name, columns) %}
+    {%- set seen = lf_incremental_state_relation('lf_incremental_seen_files') -%}
+    select {{ columns | join(', ') }}
+    from {{ adapter.quote(var('raw_schema')) }}.{{ adapter.quote(table_name ~ '__files') }} as raw_rows
+    where raw_rows.landed_file in (
+        select landed.file_name
+        from {{ adapter.quote(var('raw_schema')) }}.raw_landed_files as landed
+        where landed.source_table = '{{ table_name }}'
+            and not exists (
+                select 1
+                from {{ seen }} as seen
+                where seen.model_name = '{{ this.identifier }}'
+                    and seen.source_table = landed.source_table
+                    and seen.file_name = landed.file_name
+                    and seen.file_size = landed.file_size
+                    and seen.modified_at = landed.modified_at
+            )
+    )
+{% endmacro %}
+
+
+{#- The incremental strategy per engine: delete+insert where the adapter has it; Spark on plain
+    Parquet (no Delta) has no delete, so the models stay tables there (lf_incremental_materialized). -#}
+{% macro lf_incremental_materialized() %}
+    {{ return('table' if target.type == 'spark' else 'incremental') }}
+{% endmacro %}
+
+
+{#- The key an incremental model deletes and inserts by: the cleaned id, or for a row without
+    one a hash of its raw text (identical raw rows share it). -#}
+{% macro lf_coalesce_key(clean_id, raw_columns) %}
+    {{- 'coalesce(' ~ clean_id ~ ', ' ~ dbt.concat(["'raw:'", dbt.hash(lf_raw_record(raw_columns))]) ~ ')' -}}
+{% endmacro %}
