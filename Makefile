@@ -36,9 +36,10 @@ report: setup
 run: data build summary check report
 
 # The parity test builds on PostgreSQL and Spark: their dbt adapters, a PostgreSQL server's
-# binaries and a Java runtime, installed when missing (CI runs as root).
+# binaries and a Java runtime, installed when missing (CI runs as root); the orchestration test
+# needs Dagster (the orchestration extra).
 $(VENV)/.engines: $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[dev,bi,postgres,spark]'
+	$(BIN)/pip install --quiet -e '.[dev,bi,postgres,spark,orchestration]'
 	touch $@
 
 engines: $(VENV)/.engines

@@ -115,6 +115,29 @@ def _explain_gate_failure(exc: Exception) -> str | None:
     return None
 
 
+def _cmd_refresh(args: argparse.Namespace) -> int:
+    from lead_funnel.refresh import refresh
+
+    raw_dir = Path(args.raw_dir) if args.raw_dir else paths.raw_dir()
+    outcome = refresh(
+        raw_dir,
+        published=Path(args.duckdb_path) if args.duckdb_path else None,
+        dbt_vars=json.loads(args.vars) if args.vars else None,
+        full_refresh=args.full_refresh,
+        allow_shrink=args.allow_shrink,
+        docs_dir=Path(args.docs_dir) if args.docs_dir else None,
+    )
+    if outcome.code:
+        print(f"lead-funnel refresh: {outcome.message}", file=sys.stderr)
+    return outcome.code
+
+
+def _cmd_rollback(args: argparse.Namespace) -> int:
+    from lead_funnel.refresh import rollback
+
+    return rollback(Path(args.duckdb_path) if args.duckdb_path else None)
+
+
 def _cmd_summary(args: argparse.Namespace) -> int:
     from lead_funnel.summary import summarize
 
@@ -238,6 +261,38 @@ def build_parser() -> argparse.ArgumentParser:
         help="publish even if a table vanished or shrank against the last build (a reload)",
     )
     build.set_defaults(func=_cmd_build)
+
+    refresh = verbs.add_parser(
+        "refresh",
+        help="build a working copy, check it and publish it atomically (the scheduled job)",
+        description="Build into a working copy of the published warehouse, run dbt's tests, "
+        "the publish gates and the quality check, then put it in place of the published file "
+        "atomically. Exit codes: 0 published, 1 build failed, 2 bad input, 3 a publish gate "
+        "refused, 4 the quality check failed, 75 another refresh is running.",
+    )
+    refresh.add_argument("--raw-dir", help="raw folder (default: LEAD_FUNNEL_RAW_DIR or data/raw)")
+    refresh.add_argument(
+        "--duckdb-path", help="published warehouse file (default: LEAD_FUNNEL_DUCKDB_PATH)"
+    )
+    refresh.add_argument("--vars", help="dbt vars as JSON, as for build")
+    refresh.add_argument(
+        "--full-refresh", action="store_true", help="pass --full-refresh to dbt build"
+    )
+    refresh.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        help="publish even if a table vanished or shrank against the published version",
+    )
+    refresh.add_argument("--docs-dir", help="Data Docs folder (default: reports/data_docs)")
+    refresh.set_defaults(func=_cmd_refresh)
+
+    rollback = verbs.add_parser(
+        "rollback", help="put the kept version before the published one back (atomically)"
+    )
+    rollback.add_argument(
+        "--duckdb-path", help="published warehouse file (default: LEAD_FUNNEL_DUCKDB_PATH)"
+    )
+    rollback.set_defaults(func=_cmd_rollback)
 
     load = verbs.add_parser(
         "load", help="put the raw files into the raw schema of PostgreSQL or Spark"
