@@ -13,13 +13,14 @@ costs about the same per event on both.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -55,10 +56,11 @@ SCORING_MODELS = (
 
 @dataclass
 class Measurement:
-    """One timed run: wall seconds and peak resident memory in MiB."""
+    """One timed run: wall seconds, peak resident memory in MiB and dbt's seconds per model."""
 
     seconds: float
     max_rss_mib: float
+    model_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def _dbt_executable() -> str:
@@ -93,7 +95,21 @@ def _timed_dbt(args: list[str], env: dict[str, str], dbt_vars: str) -> Measureme
         raise RuntimeError(f"dbt {args[0]} failed:\n{done.stdout}\n{done.stderr}")
     match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
     rss = int(match.group(1)) / 1024 if match else float("nan")
-    return Measurement(seconds, rss)
+    return Measurement(seconds, rss, _model_seconds(env))
+
+
+def _model_seconds(env: dict[str, str]) -> dict[str, float]:
+    """dbt's execution seconds per model of the last command (its run_results.json)."""
+    target = Path(env.get("DBT_TARGET_PATH") or paths.project_dir() / "target")
+    results = target / "run_results.json"
+    if not results.is_file():
+        return {}
+    nodes = json.loads(results.read_text())["results"]
+    return {
+        node["unique_id"].split(".")[-1]: round(node["execution_time"], 2)
+        for node in nodes
+        if node["unique_id"].startswith("model.")
+    }
 
 
 def bench_scoring(
@@ -115,8 +131,10 @@ def bench_scoring(
     for run in range(runs):
         measurements.append(_timed_dbt(["run", "--select", *SCORING_MODELS], env, dbt_vars))
         last = measurements[-1]
+        slowest = sorted(last.model_seconds.items(), key=lambda item: -item[1])[:5]
         print(
-            f"scoring run {run + 1}: {last.seconds:.1f} s, peak {last.max_rss_mib:.0f} MiB",
+            f"scoring run {run + 1}: {last.seconds:.1f} s, peak {last.max_rss_mib:.0f} MiB; "
+            + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in slowest),
             flush=True,
         )
 
@@ -134,6 +152,10 @@ def bench_scoring(
         "runs": [(round(m.seconds, 2), round(m.max_rss_mib, 1)) for m in measurements],
         "median_seconds": statistics.median(m.seconds for m in measurements),
         "max_rss_mib": max(m.max_rss_mib for m in measurements),
+        "median_model_seconds": {
+            name: statistics.median(m.model_seconds.get(name, 0.0) for m in measurements)
+            for name in SCORING_MODELS
+        },
     }
     if reference:
         result["reference_seconds"] = _time_reference(db_path, as_of)

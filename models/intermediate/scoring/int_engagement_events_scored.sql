@@ -35,17 +35,24 @@ event_segments as (
     group by events_on_survivors.event_id, resets.scoring_model
 ),
 
--- narrow rows for the numbering window; the rules' other columns are joined back afterwards
+-- narrow rows for the numbering window (the rule's other columns, the event type included, are
+-- joined back afterwards), with the cap period: rules without one have a null period and are
+-- numbered over the whole segment
 matched as (
     select
         events_on_survivors.lead_id,
         behavior_rules.scoring_model,
         behavior_rules.rule_id,
         events_on_survivors.event_id,
-        events_on_survivors.event_type,
         events_on_survivors.occurred_at,
         {{ lf_epoch_seconds('events_on_survivors.occurred_at') }} as occurred_epoch,
-        behavior_rules.cap_period_days
+        case
+            when behavior_rules.cap_period_days is not null
+                then floor(
+                    ({{ lf_epoch_seconds('events_on_survivors.occurred_at') }} - 946857600.0)
+                    / (behavior_rules.cap_period_days * 86400.0)
+                )
+        end as cap_period_number
     from events_on_survivors
     inner join behavior_rules
         on events_on_survivors.event_type = behavior_rules.event_type
@@ -61,24 +68,14 @@ numbered as (
         matched.scoring_model,
         matched.rule_id,
         matched.event_id,
-        matched.event_type,
         matched.occurred_at,
         matched.occurred_epoch,
         event_segments.behavior_reset_at,
-        case
-            when matched.cap_period_days is not null
-                then floor((matched.occurred_epoch - 946857600.0) / (matched.cap_period_days * 86400.0))
-        end as cap_period_number,
-        -- rules without a cap period have a null period: numbered over the whole segment
+        matched.cap_period_number,
         row_number() over (
             partition by
                 matched.lead_id, matched.scoring_model, matched.rule_id, event_segments.behavior_reset_at,
-                case
-                    when matched.cap_period_days is not null
-                        then floor(
-                            (matched.occurred_epoch - 946857600.0) / (matched.cap_period_days * 86400.0)
-                        )
-                end
+                matched.cap_period_number
             order by matched.occurred_at asc, matched.event_id asc
         ) as occurrence_number
     from matched
@@ -94,7 +91,7 @@ counted as (
         numbered.scoring_model,
         numbered.rule_id,
         numbered.event_id,
-        numbered.event_type,
+        behavior_rules.event_type,
         numbered.occurred_at,
         numbered.occurred_epoch,
         behavior_rules.dimension,

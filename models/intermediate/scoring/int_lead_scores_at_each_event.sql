@@ -10,6 +10,12 @@
 -- the start of a time bucket short enough for exp(k * (t - b)) to stay finite; an occurrence
 -- is carried into later buckets while it is still worth something, so the running sums never
 -- reach back further than that. Score groups are capped after the accumulators are read.
+--
+-- Shaped for the engines' window operators: one window with one running sum per accumulator
+-- runs over the occurrence rows themselves (no pivot to one row per event first); an event's
+-- last row holds its sums. The accumulators are read, capped and reduced to three dimension
+-- scores before a second, narrow window numbers the events across segments and buckets and
+-- carries the latest engagement. The hash key is left to fct_lead_score_history.
 {{ config(materialized='table') }}
 {%- set layout = lf_scoring_layout_size(ref('int_scoring_accumulators')) %}
 {%- set n_acc = layout[0] %}
@@ -71,45 +77,64 @@ layout as (
     group by scoring_model
 ),
 
--- every (occurrence, accumulator) with the bucket it starts in and how far it is carried
+-- per rule the accumulator it feeds (a linear rule: its level, and its slope in a second one)
+rule_layout as (
+    select
+        scoring_model,
+        rule_id,
+        max(case when accumulator_kind <> 'linear_slope' then accumulator_index end) as accumulator_index,
+        max(case when accumulator_kind = 'linear_slope' then accumulator_index end)
+            as slope_accumulator_index,
+        max(case when accumulator_kind <> 'linear_slope' then accumulator_kind end) as accumulator_kind,
+        max(decay_per_second) as decay_per_second,
+        max(expires_after_seconds) as expires_after_seconds,
+        max(bucket_seconds) as bucket_seconds,
+        max(carried_buckets) as carried_buckets
+    from accumulators
+    group by scoring_model, rule_id
+),
+
+-- every occurrence with the bucket it starts in and how far it is carried
 occurrence_parts as (
     select
         occurrences.lead_id,
         occurrences.scoring_model,
         occurrences.behavior_reset_at,
+        occurrences.rule_id,
         occurrences.event_id,
         occurrences.event_type,
         occurrences.occurred_at,
         occurrences.occurred_epoch,
         occurrences.points,
         occurrences.is_counted,
-        accumulators.accumulator_index,
-        accumulators.accumulator_kind,
-        accumulators.decay_per_second,
-        accumulators.expires_after_seconds,
-        accumulators.bucket_seconds,
-        floor(occurrences.occurred_epoch / accumulators.bucket_seconds) as bucket_number,
+        rule_layout.accumulator_index,
+        rule_layout.slope_accumulator_index,
+        rule_layout.accumulator_kind,
+        rule_layout.decay_per_second,
+        rule_layout.expires_after_seconds,
+        rule_layout.bucket_seconds,
+        floor(occurrences.occurred_epoch / rule_layout.bucket_seconds) as bucket_number,
         -- the last bucket the occurrence can matter in: as-of, expiry, or negligible worth
         least(
-            floor(as_of.as_of_epoch / accumulators.bucket_seconds),
+            floor(as_of.as_of_epoch / rule_layout.bucket_seconds),
             coalesce(
                 floor(
-                    (occurrences.occurred_epoch + accumulators.expires_after_seconds)
-                    / accumulators.bucket_seconds
+                    (occurrences.occurred_epoch + rule_layout.expires_after_seconds)
+                    / rule_layout.bucket_seconds
                 ),
                 1e18
             ),
             coalesce(
-                floor(occurrences.occurred_epoch / accumulators.bucket_seconds)
-                + accumulators.carried_buckets,
+                floor(occurrences.occurred_epoch / rule_layout.bucket_seconds)
+                + rule_layout.carried_buckets,
                 1e18
             )
         ) as last_bucket_number
     from occurrences
-    inner join accumulators
+    inner join rule_layout
         on
-            occurrences.scoring_model = accumulators.scoring_model
-            and occurrences.rule_id = accumulators.rule_id
+            occurrences.scoring_model = rule_layout.scoring_model
+            and occurrences.rule_id = rule_layout.rule_id
     cross join as_of
 ),
 
@@ -126,19 +151,22 @@ carried_parts as (
     where is_counted and last_bucket_number > bucket_number
 ),
 
--- timeline rows: entries (in their own bucket and, rarely, carried into later ones), exits
+-- timeline rows, one per occurrence: entries (in their own bucket and, rarely, carried into
+-- later ones) and exits; an entry's points are null when the occurrence is not counted
 timeline_entries as (
     select
         lead_id,
         scoring_model,
         behavior_reset_at,
         bucket_number,
+        rule_id,
         event_id,
         event_type,
         occurred_at,
         occurred_epoch as row_epoch,
         1 as order_kind,
         accumulator_index,
+        slope_accumulator_index,
         accumulator_kind,
         decay_per_second,
         expires_after_seconds,
@@ -154,12 +182,14 @@ timeline_entries as (
         carried_parts.scoring_model,
         carried_parts.behavior_reset_at,
         carried_parts.bucket_number + offsets.bucket_offset as bucket_number,
+        carried_parts.rule_id,
         carried_parts.event_id,
         carried_parts.event_type,
         carried_parts.occurred_at,
         carried_parts.occurred_epoch as row_epoch,
         1 as order_kind,
         carried_parts.accumulator_index,
+        carried_parts.slope_accumulator_index,
         carried_parts.accumulator_kind,
         carried_parts.decay_per_second,
         carried_parts.expires_after_seconds,
@@ -184,12 +214,14 @@ timeline_exits as (
             (occurrence_parts.occurred_epoch + occurrence_parts.expires_after_seconds)
             / occurrence_parts.bucket_seconds
         ) as bucket_number,
+        occurrence_parts.rule_id,
         occurrence_parts.event_id,
         occurrence_parts.event_type,
         occurrence_parts.occurred_at,
         occurrence_parts.occurred_epoch + occurrence_parts.expires_after_seconds as row_epoch,
         0 as order_kind,
         occurrence_parts.accumulator_index,
+        occurrence_parts.slope_accumulator_index,
         occurrence_parts.accumulator_kind,
         occurrence_parts.decay_per_second,
         occurrence_parts.expires_after_seconds,
@@ -255,29 +287,32 @@ fast_track_only_segmented as (
         fast_track_only.row_epoch
 ),
 
+-- what a timeline row adds to its accumulator(s), relative to its bucket's start
 timeline_values as (
     select
         lead_id,
         scoring_model,
         behavior_reset_at,
         bucket_number,
+        rule_id,
         event_id,
         event_type,
         occurred_at,
         row_epoch,
         order_kind,
-        accumulator_index,
         is_own_bucket,
-        rule_points,
+        case when rule_points > 0 then 1 else 0 end as is_engagement,
+        accumulator_index,
+        slope_accumulator_index,
         case
             when points is null then null
             when accumulator_kind = 'exp'
                 then points * exp(decay_per_second * (entry_epoch - bucket_number * bucket_seconds))
             when accumulator_kind = 'linear_level'
                 then points * (1.0 + (entry_epoch - bucket_number * bucket_seconds) / expires_after_seconds)
-            when accumulator_kind = 'linear_slope' then points / expires_after_seconds
             else points
-        end as accumulator_value
+        end as accumulator_value,
+        points / expires_after_seconds as slope_value
     from (
         select * from timeline_entries
         union all
@@ -289,51 +324,26 @@ timeline_values as (
         fast_track_only_segmented.scoring_model,
         fast_track_only_segmented.behavior_reset_at,
         floor(fast_track_only_segmented.row_epoch / layout.bucket_seconds) as bucket_number,
+        '' as rule_id,
         fast_track_only_segmented.event_id,
         fast_track_only_segmented.event_type,
         fast_track_only_segmented.occurred_at,
         fast_track_only_segmented.row_epoch,
         1 as order_kind,
-        0 as accumulator_index,
         true as is_own_bucket,
-        cast(null as {{ lf_engine_type('double') }}) as rule_points,
-        cast(null as {{ lf_engine_type('double') }}) as accumulator_value
+        0 as is_engagement,
+        0 as accumulator_index,
+        0 as slope_accumulator_index,
+        cast(null as {{ lf_engine_type('double') }}) as accumulator_value,
+        cast(null as {{ lf_engine_type('double') }}) as slope_value
     from fast_track_only_segmented
     inner join layout
         on fast_track_only_segmented.scoring_model = layout.scoring_model
 ),
 
--- one row per event (or expiry) and bucket, its contribution to each accumulator pivoted
-timeline_pivoted as (
-    select
-        lead_id,
-        scoring_model,
-        behavior_reset_at,
-        bucket_number,
-        event_id,
-        event_type,
-        occurred_at,
-        row_epoch,
-        order_kind,
-        is_own_bucket,
-        {%- for i in range(1, n_acc + 1) %}
-            sum(case when accumulator_index = {{ i }} then accumulator_value end) as value_in_{{ i }},
-        {%- endfor %}
-        max(case when rule_points > 0 then 1 else 0 end) as is_engagement
-    from timeline_values
-    group by
-        lead_id,
-        scoring_model,
-        behavior_reset_at,
-        bucket_number,
-        event_id,
-        event_type,
-        occurred_at,
-        row_epoch,
-        order_kind,
-        is_own_bucket
-),
-
+-- The running sums, one per accumulator, over the rows themselves (no pivot). An event that
+-- matches several rules has several consecutive rows, its engaging ones last; the last holds
+-- the sums right after the event.
 running as (
     select
         lead_id,
@@ -346,57 +356,51 @@ running as (
         row_epoch,
         order_kind,
         is_own_bucket,
+        is_engagement,
         {%- for i in range(1, n_acc + 1) %}
-            sum(value_in_{{ i }}) over timeline as running_{{ i }},
+            sum(
+                case
+                    when accumulator_index = {{ i }} then accumulator_value
+                    when slope_accumulator_index = {{ i }} then slope_value
+                end
+            ) over timeline as running_{{ i }},
         {%- endfor %}
-        max(case when order_kind = 1 and is_own_bucket and is_engagement = 1 then row_epoch end) over timeline
-            as last_engaged_epoch_in_segment,
-        sum(case when order_kind = 1 and is_own_bucket then 1 else 0 end) over timeline
-            as sequence_in_partition
-    from timeline_pivoted
+        -- the next row's event when it is an entry (exits are ordered by the event they end)
+        lead(case when order_kind = 1 then event_id end) over timeline_order as next_entry_event_id
+    from timeline_values
     window
         timeline as (
             partition by lead_id, scoring_model, behavior_reset_at, bucket_number
-            order by row_epoch asc, order_kind asc, event_id asc
+            order by row_epoch asc, order_kind asc, event_id asc, is_engagement asc, rule_id asc
             rows between unbounded preceding and current row
+        ),
+        -- the same order without a frame, for lead() (Spark rejects lead() with a frame)
+        timeline_order as (
+            partition by lead_id, scoring_model, behavior_reset_at, bucket_number
+            order by row_epoch asc, order_kind asc, event_id asc, is_engagement asc, rule_id asc
         )
 ),
 
--- a scoring event's own row in its own bucket holds the sums right after the event
+-- a scoring event's last row in its own bucket holds the sums right after the event
 evaluated as (
     select
-        running.*,
-        running.bucket_number * layout.bucket_seconds as bucket_start_epoch
+        lead_id,
+        scoring_model,
+        behavior_reset_at,
+        bucket_number,
+        event_id,
+        event_type,
+        occurred_at,
+        row_epoch,
+        {%- for i in range(1, n_acc + 1) %}
+            running_{{ i }},
+        {%- endfor %}
+        is_engagement
     from running
-    inner join layout
-        on running.scoring_model = layout.scoring_model
-    where running.order_kind = 1 and running.is_own_bucket
-),
-
--- scoring events per timeline partition, numbered across a lead's partitions in time order
-partition_sizes as (
-    select
-        lead_id,
-        scoring_model,
-        behavior_reset_at,
-        bucket_number,
-        count(*) as scoring_events
-    from evaluated
-    group by lead_id, scoring_model, behavior_reset_at, bucket_number
-),
-
-partition_offsets as (
-    select
-        lead_id,
-        scoring_model,
-        behavior_reset_at,
-        bucket_number,
-        coalesce(sum(scoring_events) over (
-            partition by lead_id, scoring_model
-            order by behavior_reset_at asc nulls first, bucket_number asc
-            rows between unbounded preceding and 1 preceding
-        ), 0) as events_before
-    from partition_sizes
+    where
+        order_kind = 1
+        and is_own_bucket
+        and not coalesce(next_entry_event_id = event_id, false)
 ),
 
 read_out as (
@@ -408,38 +412,32 @@ read_out as (
         evaluated.event_type,
         evaluated.occurred_at,
         evaluated.row_epoch as occurred_epoch,
-        evaluated.last_engaged_epoch_in_segment,
+        evaluated.is_engagement,
         {%- for i in range(1, n_acc + 1) %}
             case
                 when evaluated.running_{{ i }} is null then 0.0
                 when layout.kind_{{ i }} = 'exp'
                     then
-                        exp(-layout.k_{{ i }} * (evaluated.row_epoch - evaluated.bucket_start_epoch))
+                        exp(
+                            -layout.k_{{ i }}
+                            * (evaluated.row_epoch - evaluated.bucket_number * layout.bucket_seconds)
+                        )
                         * evaluated.running_{{ i }}
                 when layout.kind_{{ i }} = 'linear_slope'
-                    then -(evaluated.row_epoch - evaluated.bucket_start_epoch) * evaluated.running_{{ i }}
+                    then
+                        -(evaluated.row_epoch - evaluated.bucket_number * layout.bucket_seconds)
+                        * evaluated.running_{{ i }}
                 else evaluated.running_{{ i }}
             end as value_{{ i }},
             layout.group_of_{{ i }},
         {%- endfor %}
         {%- for g in range(1, n_groups + 1) %}
             layout.max_points_{{ g }},
-            layout.dimension_of_{{ g }},
+            layout.dimension_of_{{ g }}{% if not loop.last %},{% endif %}
         {%- endfor %}
-        cast(partition_offsets.events_before + evaluated.sequence_in_partition as {{ dbt.type_bigint() }})
-            as event_sequence
     from evaluated
     inner join layout
         on evaluated.scoring_model = layout.scoring_model
-    inner join partition_offsets
-        on
-            evaluated.lead_id = partition_offsets.lead_id
-            and evaluated.scoring_model = partition_offsets.scoring_model
-            and evaluated.bucket_number = partition_offsets.bucket_number
-            and (
-                evaluated.behavior_reset_at = partition_offsets.behavior_reset_at
-                or (evaluated.behavior_reset_at is null and partition_offsets.behavior_reset_at is null)
-            )
 ),
 
 grouped as (
@@ -467,6 +465,27 @@ capped as (
     from grouped
 ),
 
+behavior_at_event as (
+    select
+        lead_id,
+        scoring_model,
+        behavior_reset_at,
+        event_id,
+        event_type,
+        occurred_at,
+        occurred_epoch,
+        is_engagement,
+        {%- for dimension in dimensions %}
+            0.0
+            {%- for g in range(1, n_groups + 1) %}
+                + case when dimension_of_{{ g }} = '{{ dimension }}' then group_capped_{{ g }} else 0.0 end
+            {%- endfor %} as {{ dimension }}_score{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from capped
+),
+
+-- numbered over all of the lead's segments and buckets (they follow each other in time), with
+-- the latest engagement up to the event in any segment: a second, narrow window
 behavior as (
     select
         lead_id,
@@ -476,15 +495,22 @@ behavior as (
         event_type,
         occurred_at,
         occurred_epoch,
-        event_sequence,
         {%- for dimension in dimensions %}
-            0.0
-            {%- for g in range(1, n_groups + 1) %}
-                + case when dimension_of_{{ g }} = '{{ dimension }}' then group_capped_{{ g }} else 0.0 end
-            {%- endfor %} as {{ dimension }}_score,
+            {{ dimension }}_score,
         {%- endfor %}
-        last_engaged_epoch_in_segment
-    from capped
+        cast(row_number() over lead_order as {{ dbt.type_bigint() }}) as event_sequence,
+        max(case when is_engagement = 1 then occurred_epoch end) over lead_timeline as last_engaged_epoch
+    from behavior_at_event
+    window
+        lead_timeline as (
+            partition by lead_id, scoring_model
+            order by occurred_epoch asc, event_id asc
+            rows between unbounded preceding and current row
+        ),
+        lead_order as (
+            partition by lead_id, scoring_model
+            order by occurred_epoch asc, event_id asc
+        )
 ),
 
 suppressed_matches as (
@@ -524,52 +550,6 @@ suppressed as (
     where suppression_rank = 1
 ),
 
--- the latest positive engagement before a row that saw none in its own segment and bucket
-needs_earlier_engagement as (
-    select distinct
-        lead_id,
-        scoring_model
-    from behavior
-    where last_engaged_epoch_in_segment is null
-),
-
-engagements as (
-    select distinct
-        occurrences.lead_id,
-        occurrences.scoring_model,
-        occurrences.event_id,
-        occurrences.occurred_at,
-        occurrences.occurred_epoch
-    from occurrences
-    inner join needs_earlier_engagement
-        on
-            occurrences.lead_id = needs_earlier_engagement.lead_id
-            and occurrences.scoring_model = needs_earlier_engagement.scoring_model
-    where occurrences.points > 0
-),
-
-earlier_engagement as (
-    select
-        behavior.lead_id,
-        behavior.scoring_model,
-        behavior.event_id,
-        max(engagements.occurred_epoch) as last_engaged_epoch
-    from behavior
-    inner join engagements
-        on
-            behavior.lead_id = engagements.lead_id
-            and behavior.scoring_model = engagements.scoring_model
-            and (
-                behavior.occurred_at > engagements.occurred_at
-                or (
-                    behavior.occurred_at = engagements.occurred_at
-                    and behavior.event_id >= engagements.event_id
-                )
-            )
-    where behavior.last_engaged_epoch_in_segment is null
-    group by behavior.lead_id, behavior.scoring_model, behavior.event_id
-),
-
 scored as (
     select
         behavior.lead_id,
@@ -588,8 +568,7 @@ scored as (
             as raw_score,
         suppressed.event_id is not null as is_suppressed,
         suppressed.suppressed_reason,
-        coalesce(behavior.last_engaged_epoch_in_segment, earlier_engagement.last_engaged_epoch)
-            as last_engaged_epoch,
+        behavior.last_engaged_epoch,
         behavior.occurred_epoch
     from behavior
     inner join fit_scored
@@ -601,11 +580,6 @@ scored as (
             behavior.lead_id = suppressed.lead_id
             and behavior.scoring_model = suppressed.scoring_model
             and behavior.event_id = suppressed.event_id
-    left join earlier_engagement
-        on
-            behavior.lead_id = earlier_engagement.lead_id
-            and behavior.scoring_model = earlier_engagement.scoring_model
-            and behavior.event_id = earlier_engagement.event_id
 ),
 
 qualified as (
@@ -635,8 +609,6 @@ qualified as (
 
 final as (
     select
-        {{ dbt.hash(dbt.concat(["lead_id", "'|'", "scoring_model", "'|'", "event_id"])) }}
-            as lead_score_event_id,
         lead_id,
         scoring_model,
         event_id,

@@ -22,6 +22,10 @@ occurrences as (
     select * from {{ ref('int_engagement_events_scored') }}
 ),
 
+behavior_rules as (
+    select * from {{ ref('scoring_behavior_rules') }}
+),
+
 scoring_groups as (
     select * from {{ ref('scoring_groups') }}
 ),
@@ -51,19 +55,12 @@ fit_components as (
             and fit_attributes.attribute_value = fit_rules.attribute_value
 ),
 
-occurrence_ages as (
+-- the worth of every occurrence at the as-of moment; 0 unless counted in the current segment
+occurrence_worth_at_as_of as (
     select
         occurrences.lead_id,
         occurrences.scoring_model,
         occurrences.rule_id,
-        occurrences.dimension,
-        occurrences.score_group,
-        occurrences.event_type,
-        occurrences.points,
-        occurrences.decay_kind,
-        occurrences.half_life_days,
-        occurrences.lifespan_days,
-        occurrences.linear_decay_days,
         -- coalesce: a segment compared with a null one is not current (null is not false)
         occurrences.is_counted
         and coalesce(
@@ -71,58 +68,68 @@ occurrence_ages as (
             or occurrences.behavior_reset_at = current_segments.behavior_reset_at,
             false
         ) as is_current,
-        {{ lf_epoch_seconds(lf_score_as_of()) }} - occurrences.occurred_epoch as age_seconds
+        {{ lf_epoch_seconds(lf_score_as_of()) }} - occurrences.occurred_epoch as age_seconds,
+        occurrences.points,
+        occurrences.decay_kind,
+        occurrences.half_life_days,
+        occurrences.lifespan_days,
+        occurrences.linear_decay_days
     from occurrences
-    inner join fit_scored
-        on
-            occurrences.lead_id = fit_scored.lead_id
-            and occurrences.scoring_model = fit_scored.scoring_model
     left join current_segments
         on
             occurrences.lead_id = current_segments.lead_id
             and occurrences.scoring_model = current_segments.scoring_model
 ),
 
-occurrence_worth_at_as_of as (
+-- summed per lead, model and rule on narrow rows; the rule's attributes are joined afterwards
+behavior_sums as (
     select
         lead_id,
         scoring_model,
         rule_id,
-        dimension,
-        score_group,
-        event_type,
-        is_current,
-        case
-            when not is_current then 0.0
-            when decay_kind = 'linear' and age_seconds >= linear_decay_days * 86400.0 then 0.0
-            when
-                decay_kind in ('lifespan', 'half_life')
-                and lifespan_days is not null
-                and age_seconds >= lifespan_days * 86400.0
-                then 0.0
-            when decay_kind = 'half_life'
-                then points * power(0.5, (age_seconds / 86400.0) / half_life_days)
-            when decay_kind = 'linear'
-                then points * (1.0 - (age_seconds / 86400.0) / linear_decay_days)
-            else points
-        end as worth
-    from occurrence_ages
+        count(*) as occurrence_count,
+        count(case when is_current then 1 end) as counted_occurrence_count,
+        sum(
+            case
+                when not is_current then 0.0
+                when decay_kind = 'linear' and age_seconds >= linear_decay_days * 86400.0 then 0.0
+                when
+                    decay_kind in ('lifespan', 'half_life')
+                    and lifespan_days is not null
+                    and age_seconds >= lifespan_days * 86400.0
+                    then 0.0
+                when decay_kind = 'half_life'
+                    then points * power(0.5, (age_seconds / 86400.0) / half_life_days)
+                when decay_kind = 'linear'
+                    then points * (1.0 - (age_seconds / 86400.0) / linear_decay_days)
+                else points
+            end
+        ) as contribution
+    from occurrence_worth_at_as_of
+    group by lead_id, scoring_model, rule_id
 ),
 
 behavior_components as (
     select
-        lead_id,
-        scoring_model,
-        rule_id,
+        behavior_sums.lead_id,
+        behavior_sums.scoring_model,
+        behavior_sums.rule_id,
         'behavior' as rule_kind,
-        dimension,
-        event_type as matched_on,
-        count(*) as occurrence_count,
-        count(case when is_current then 1 end) as counted_occurrence_count,
-        sum(worth) as contribution,
-        max(score_group) as score_group
-    from occurrence_worth_at_as_of
-    group by lead_id, scoring_model, rule_id, dimension, event_type
+        behavior_rules.dimension,
+        behavior_rules.event_type as matched_on,
+        behavior_sums.occurrence_count,
+        behavior_sums.counted_occurrence_count,
+        behavior_sums.contribution,
+        behavior_rules.score_group
+    from behavior_sums
+    inner join fit_scored
+        on
+            behavior_sums.lead_id = fit_scored.lead_id
+            and behavior_sums.scoring_model = fit_scored.scoring_model
+    inner join behavior_rules
+        on
+            behavior_sums.scoring_model = behavior_rules.scoring_model
+            and behavior_sums.rule_id = behavior_rules.rule_id
 ),
 
 group_totals as (

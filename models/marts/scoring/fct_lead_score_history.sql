@@ -13,7 +13,11 @@ mql_moments as (
 
 final as (
     select
-        scores_at_each_event.lead_score_event_id,
+        {{ dbt.hash(dbt.concat([
+            "scores_at_each_event.lead_id", "'|'",
+            "scores_at_each_event.scoring_model", "'|'",
+            "scores_at_each_event.event_id",
+        ])) }} as lead_score_event_id,
         scores_at_each_event.lead_id,
         scores_at_each_event.scoring_model,
         scores_at_each_event.event_id,
