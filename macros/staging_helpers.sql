@@ -119,6 +119,10 @@
     0..hops, then lead_id. base_crm__leads walks the links to find cycles and too-deep chains,
     int_leads_resolved walks the staged leads to their survivors. -#}
 {% macro lf_walk_merge_chains(relation, hops) -%}
+    {{ return(adapter.dispatch('lf_walk_merge_chains', 'lead_funnel')(relation, hops)) }}
+{%- endmacro %}
+
+{% macro default__lf_walk_merge_chains(relation, hops) -%}
     select
         {%- for hop in range(hops + 1) %}
             hop_{{ hop }}.lead_id as hop_{{ hop }}_lead_id,
@@ -132,4 +136,37 @@
             on
                 hop_{{ hop - 1 }}.merged_into_lead_id = hop_{{ hop }}.lead_id
             {%- endfor %}
+{%- endmacro %}
+
+
+{#- Spark inlines every reference to a common table expression, so the unrolled self-joins
+    above would plan `relation`, and everything it is built from, once per hop (and a walk of
+    a walk multiplies that). Here `relation` is read twice: once for its rows (hop 0) and once
+    for a map of every lead_id to its merged_into_lead_id, which the hops look up. A hop's
+    lead_id is set when the previous hop's merged_into_lead_id is a lead_id of `relation`, as
+    the left joins do; rows without a lead_id can never be joined to and stay out of the map.
+    lead_id must be unique in `relation` (a repeated one stops the build: Spark refuses
+    duplicate map keys). -#}
+{% macro spark__lf_walk_merge_chains(relation, hops) -%}
+    {%- set merged = ['hop_0.merged_into_lead_id'] -%}
+    {%- for hop in range(1, hops + 1) -%}
+        {%- do merged.append('element_at(merge_map.merges, ' ~ merged[hop - 1] ~ ')') -%}
+    {%- endfor -%}
+    select
+        hop_0.lead_id as hop_0_lead_id,
+        hop_0.merged_into_lead_id as hop_0_merged_into_lead_id,
+        {%- for hop in range(1, hops + 1) %}
+            case
+                when map_contains_key(merge_map.merges, {{ merged[hop - 1] }}) then {{ merged[hop - 1] }}
+            end as hop_{{ hop }}_lead_id,
+            {{ merged[hop] }} as hop_{{ hop }}_merged_into_lead_id,
+        {%- endfor %}
+        hop_0.lead_id
+    from
+        {{ relation }} as hop_0
+        cross join (
+            select map_from_entries(collect_list(struct(lead_id, merged_into_lead_id))) as merges
+            from {{ relation }}
+            where lead_id is not null
+        ) as merge_map
 {%- endmacro %}

@@ -10,8 +10,6 @@ else may be missing.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import time
 from pathlib import Path
 
@@ -20,7 +18,13 @@ import pytest
 from lead_funnel.dbt_runner import run_dbt
 from lead_funnel.load import load
 from tests.conftest import build_warehouse
-from tests.support.engines import PostgresServer, java_available, postgres_bin_dir, spark_settings
+from tests.support.engines import (
+    PostgresServer,
+    environment,
+    java_available,
+    postgres_bin_dir,
+    spark_settings,
+)
 from tests.support.parity import differences
 
 pytestmark = [pytest.mark.slow, pytest.mark.engines]
@@ -43,21 +47,6 @@ ENGINE_SKIPS = {
 }
 
 BUILD_SECONDS: dict[str, float] = {}
-
-
-@contextlib.contextmanager
-def environment(settings: dict[str, str]):
-    """Set environment variables for the duration of a block."""
-    saved = {name: os.environ.get(name) for name in settings}
-    os.environ.update(settings)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 @pytest.fixture(scope="module")
@@ -194,11 +183,6 @@ def test_postgres_marts_equal_duckdb(duckdb_rows, postgres_rows) -> None:
     print(f"parity build seconds: {BUILD_SECONDS}")
 
 
-@pytest.mark.skipif(
-    os.environ.get("LEAD_FUNNEL_TEST_SPARK") != "1",
-    reason="Spark parity is run on request (LEAD_FUNNEL_TEST_SPARK=1): not yet green on the "
-    "generated dataset, see the README's engine notes",
-)
 def test_spark_marts_equal_duckdb(duckdb_rows, spark_rows) -> None:
     rows, statuses = spark_rows
     _assert_everything_built("spark", statuses)

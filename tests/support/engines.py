@@ -9,6 +9,7 @@ test process; only its folder (tables and metastore) and the loopback address ar
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -155,3 +156,18 @@ def spark_settings(root: Path) -> dict[str, str]:
         "LEAD_FUNNEL_SPARK_DIR": str(Path(root).resolve()),
         "SPARK_LOCAL_IP": "127.0.0.1",
     }
+
+
+@contextlib.contextmanager
+def environment(settings: dict[str, str]):
+    """Set environment variables for the duration of a block."""
+    saved = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -60,8 +60,11 @@ signal_lists as (
         count(*) as signal_count,
         {{ lf_ordered_list('signals_ranked.signal_id', 'signals_ranked.fired_at, signals_ranked.signal_id') }}
             as signals_fired,
-        {{ lf_ordered_list('signals_ranked.signal_id', 'signals_ranked.fired_at, signals_ranked.signal_id') }}
-        filter (where signals_ranked.fire_rank <= {{ var('pql_min_signals') }}) as signals_at_pql
+        {{ lf_ordered_list(
+            'signals_ranked.signal_id',
+            'signals_ranked.fired_at, signals_ranked.signal_id',
+            where='signals_ranked.fire_rank <= ' ~ var('pql_min_signals')
+        ) }} as signals_at_pql
     from signals_ranked
     group by signals_ranked.lead_id
 ),
