@@ -102,13 +102,8 @@ ENGINE_SELECTION = (
     "+audit_quarantined_rows",
 )
 
-#: Known engine failures, by build id. PostgreSQL raises an error where a double underflows
-#: instead of returning 0: fct_lead_score_components decays with power(0.5, age / half-life),
-#: which for a 1-hour half-life over years is far below the smallest double.
-KNOWN_ENGINE_FAILURES = {
-    "postgres-xtreme": "PostgreSQL: power(0.5, x) in fct_lead_score_components raises "
-    "'value out of range: underflow' for x >= 1075 (DuckDB and Spark return 0)",
-}
+#: Known engine failures, by build id (none at present): each gets a strict expected failure.
+KNOWN_ENGINE_FAILURES: dict[str, str] = {}
 
 
 def _engine_marks(build_id: str) -> list[pytest.MarkDecorator]:

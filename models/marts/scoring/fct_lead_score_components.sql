@@ -98,6 +98,10 @@ behavior_sums as (
                     and lifespan_days is not null
                     and age_seconds >= lifespan_days * 86400.0
                     then 0.0
+                -- 0.5^1075 is below the smallest double: 0 on every engine (PostgreSQL
+                -- would raise an underflow error instead of returning it).
+                when decay_kind = 'half_life' and (age_seconds / 86400.0) / half_life_days >= 1075
+                    then 0.0
                 when decay_kind = 'half_life'
                     then points * power(0.5, (age_seconds / 86400.0) / half_life_days)
                 when decay_kind = 'linear'
