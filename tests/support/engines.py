@@ -9,6 +9,7 @@ test process; only its folder (tables and metastore) and the loopback address ar
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -16,6 +17,21 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+
+
+@contextlib.contextmanager
+def environment(settings: dict[str, str]):
+    """Set environment variables for the duration of a block."""
+    saved = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def postgres_bin_dir() -> Path | None:
