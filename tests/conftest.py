@@ -117,6 +117,9 @@ def small_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 GENERATED_LEADS = 20000
 GENERATED_SEED = 11
 GENERATED_AS_OF = "2026-09-30 00:00:00"
+#: The period of every generated dataset whose values a test depends on (the generator's own
+#: default ends today).
+GENERATED_PERIOD = {"start_date": "2025-01-01", "end_date": "2026-09-30"}
 
 
 @pytest.fixture(scope="session")
@@ -125,7 +128,9 @@ def generated_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from lead_funnel.generator import generate
 
     out = tmp_path_factory.mktemp("generated") / "raw"
-    generate(GENERATED_LEADS, GENERATED_SEED, out, profile="default", progress=False)
+    generate(
+        GENERATED_LEADS, GENERATED_SEED, out, profile="default", progress=False, **GENERATED_PERIOD
+    )
     return out
 
 

@@ -6,14 +6,14 @@ import argparse
 import json
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from lead_funnel import paths
+from lead_funnel.period import DEFAULT_PERIOD_DAYS, default_period
 
-# The generated period by default: this many days up to the end date (2025-01-01 .. 2026-09-30
-# is 637 days).
-DEFAULT_PERIOD_DAYS = 637
+# The generated period of `lead-funnel bench`, pinned so its figures stay comparable.
+BENCH_PERIOD = {"start_date": "2025-01-01", "end_date": "2026-09-30"}
 # Days the simulation of `generate --daily` runs past the end date (see _cmd_generate).
 DAILY_RUN_ON = 30
 
@@ -21,10 +21,7 @@ DAILY_RUN_ON = 30
 def _cmd_generate(args: argparse.Namespace) -> int:
     from lead_funnel.generator import generate
 
-    end_date = args.end_date or datetime.now(timezone.utc).strftime("%Y-%m-%d")
-    start_date = args.start_date or (
-        datetime.strptime(end_date, "%Y-%m-%d") - timedelta(days=DEFAULT_PERIOD_DAYS)
-    ).strftime("%Y-%m-%d")
+    start_date, end_date = default_period(args.start_date, args.end_date)
     out = Path(args.out)
     if args.daily is not None and args.daily < 1:
         print("lead-funnel generate: --daily needs at least 1 day", file=sys.stderr)
@@ -196,7 +193,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     if not (raw / "ground_truth" / "mess.json").is_file():
         print(f"generating {args.leads:,} leads into {raw}", flush=True)
         started = time.perf_counter()
-        generate(args.leads, args.seed, raw, fmt=args.format, progress=True)
+        # the period the benchmark figures were measured on (its --as-of is its end)
+        generate(args.leads, args.seed, raw, fmt=args.format, progress=True, **BENCH_PERIOD)
         print(f"generated in {time.perf_counter() - started:.1f} s", flush=True)
     result = bench_scoring(
         raw, workdir / "bench.duckdb", args.runs, args.as_of, reference=args.reference

@@ -110,10 +110,24 @@ def run_dbt(
 
 
 def _failed_nodes(run_results) -> list[tuple[str, str]]:
-    """The names and messages of the nodes that failed in a dbt run result, in run order."""
+    """The names and messages of the nodes that failed in a dbt run result, in run order.
+
+    A source is named `<source>.<table>`; a stale one (dbt source freshness) is described by
+    its newest row and age, since dbt gives it no message.
+    """
     failures = []
     for node_result in getattr(run_results, "results", None) or []:
         status = str(getattr(node_result, "status", "")).lower()
-        if status in {"error", "fail", "runtimeerr"}:
-            failures.append((node_result.node.name, str(node_result.message)))
+        if status in {"error", "fail", "runtimeerr", "runtime error"}:
+            node = node_result.node
+            name = node.name
+            message = node_result.message
+            if getattr(node, "resource_type", None) == "source":
+                name = f"{node.source_name}.{node.name}"
+                age = getattr(node_result, "age", None)
+                if message is None and age is not None:
+                    newest = getattr(node_result, "max_loaded_at", None)
+                    when = f"{newest:%Y-%m-%d %H:%M}" if newest else "none"
+                    message = f"stale: newest row {when}, {age / 86400:.1f} days old"
+            failures.append((name, str(message)))
     return failures

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, build_warehouse, query
+from tests.conftest import FIXTURES, GENERATED_PERIOD, build_warehouse, query
 
 pytestmark = pytest.mark.slow
 
@@ -53,7 +53,14 @@ def _mixed_raw(workdir: Path) -> Path:
     from lead_funnel.generator import generate
 
     generated = workdir / "generated"
-    generate(GENERATED_LEADS, GENERATED_SEED, generated, profile="default", progress=False)
+    generate(
+        GENERATED_LEADS,
+        GENERATED_SEED,
+        generated,
+        profile="default",
+        progress=False,
+        **GENERATED_PERIOD,
+    )
     raw_dir = workdir / "raw"
     for source in (FIXTURES / "raw_small", generated):
         for path in sorted(source.glob("*.csv")):

@@ -17,7 +17,7 @@ import pytest
 
 from lead_funnel.dbt_runner import run_dbt
 from lead_funnel.load import load
-from tests.conftest import build_warehouse
+from tests.conftest import GENERATED_PERIOD, build_warehouse
 from tests.support.engines import (
     PostgresServer,
     environment,
@@ -54,7 +54,7 @@ def parity_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from lead_funnel.generator import generate
 
     out = tmp_path_factory.mktemp("parity") / "raw"
-    generate(PARITY_LEADS, PARITY_SEED, out, profile="default", progress=False)
+    generate(PARITY_LEADS, PARITY_SEED, out, profile="default", progress=False, **GENERATED_PERIOD)
     with (out / "engagement_events.csv").open("a", encoding="utf-8") as handle:
         handle.write('E99999999,L00000001,"email_open,2026-01-01 00:00:00\n')
     return out

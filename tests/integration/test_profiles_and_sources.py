@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lead_funnel.generator import generate
-from tests.conftest import GENERATED_AS_OF, build_warehouse, query
+from tests.conftest import GENERATED_AS_OF, GENERATED_PERIOD, build_warehouse, query
 from tests.support import truth as T
 
 pytestmark = pytest.mark.slow
@@ -22,7 +22,7 @@ def test_profiles_are_flagged_as_the_sources_describe(
     profile: str, status: str, diagnosis_start: str, tmp_path: Path
 ):
     raw = tmp_path / "raw"
-    generate(3000, 5, raw, profile=profile, progress=False)
+    generate(3000, 5, raw, profile=profile, progress=False, **GENERATED_PERIOD)
     db = build_warehouse(raw, tmp_path / "wh.duckdb", {"score_as_of": GENERATED_AS_OF})
     ((rate, got_status, alarm, diagnosis),) = query(
         db,
@@ -38,7 +38,7 @@ def test_profiles_are_flagged_as_the_sources_describe(
 
 def test_crm_mql_source_without_engagement_events(tmp_path: Path):
     raw = tmp_path / "raw"
-    generate(1500, 21, raw, profile="default", progress=False)
+    generate(1500, 21, raw, profile="default", progress=False, **GENERATED_PERIOD)
     (raw / "engagement_events.csv").unlink()
     db = build_warehouse(
         raw, tmp_path / "crm.duckdb", {"score_as_of": GENERATED_AS_OF, "mql_source": "crm"}

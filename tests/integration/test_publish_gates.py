@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from lead_funnel.cli import main
-from tests.conftest import query
+from tests.conftest import GENERATED_PERIOD, query
 
 LEADS = 300
 
@@ -22,7 +22,7 @@ def raw_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from lead_funnel.generator import generate
 
     out = tmp_path_factory.mktemp("gates") / "raw"
-    generate(LEADS, 5, out, profile="default", progress=False)
+    generate(LEADS, 5, out, profile="default", progress=False, **GENERATED_PERIOD)
     for table in ("engagement_events", "sales_activities"):
         shutil.copy(out / f"{table}.csv", out.parent / f"{table}.full.csv")
     return out

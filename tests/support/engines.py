@@ -19,6 +19,21 @@ import time
 from pathlib import Path
 
 
+@contextlib.contextmanager
+def environment(settings: dict[str, str]):
+    """Set environment variables for the duration of a block."""
+    saved = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def postgres_bin_dir() -> Path | None:
     """The folder holding initdb and pg_ctl, or None when PostgreSQL is not installed."""
     for name in ("initdb", "pg_ctl"):
@@ -156,18 +171,3 @@ def spark_settings(root: Path) -> dict[str, str]:
         "LEAD_FUNNEL_SPARK_DIR": str(Path(root).resolve()),
         "SPARK_LOCAL_IP": "127.0.0.1",
     }
-
-
-@contextlib.contextmanager
-def environment(settings: dict[str, str]):
-    """Set environment variables for the duration of a block."""
-    saved = {name: os.environ.get(name) for name in settings}
-    os.environ.update(settings)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value

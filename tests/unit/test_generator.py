@@ -17,6 +17,7 @@ from lead_funnel.generator import vocab as V
 from lead_funnel.generator.rates import measure_rates
 from lead_funnel.scoring import Event, LeadProfile, load_rules, score_lead
 from lead_funnel.scoring.reference import StatusChange, email_domain
+from tests.conftest import GENERATED_PERIOD
 
 END = "2026-09-30 00:00:00"
 STAGES = (
@@ -44,14 +45,14 @@ def _valid_ts(value: str) -> bool:
 @pytest.fixture(scope="module")
 def messy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("messy")
-    generate(1500, seed=3, out_dir=out, progress=False, mess_rate=0.03)
+    generate(1500, seed=3, out_dir=out, progress=False, **GENERATED_PERIOD, mess_rate=0.03)
     return out
 
 
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("clean")
-    generate(800, seed=5, out_dir=out, progress=False, mess_rate=0.0)
+    generate(800, seed=5, out_dir=out, progress=False, **GENERATED_PERIOD, mess_rate=0.0)
     return out
 
 
@@ -60,9 +61,9 @@ def _mess(out: Path) -> dict:
 
 
 def test_same_seed_gives_identical_bytes_and_other_seed_differs(tmp_path: Path) -> None:
-    generate(300, seed=11, out_dir=tmp_path / "a", progress=False)
-    generate(300, seed=11, out_dir=tmp_path / "b", progress=False)
-    generate(300, seed=12, out_dir=tmp_path / "c", progress=False)
+    generate(300, seed=11, out_dir=tmp_path / "a", progress=False, **GENERATED_PERIOD)
+    generate(300, seed=11, out_dir=tmp_path / "b", progress=False, **GENERATED_PERIOD)
+    generate(300, seed=12, out_dir=tmp_path / "c", progress=False, **GENERATED_PERIOD)
     files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.*"))
     assert len(files) == len(raw_tables()) + 5  # ground_truth: 4 files + product_usage_truth.csv
     for rel in files:
@@ -75,7 +76,9 @@ def test_every_file_has_exactly_the_contract_columns(messy: Path, tmp_path: Path
     for name, table in raw_tables().items():
         with open(messy / f"{name}.csv", encoding="utf-8", newline="") as fh:
             assert tuple(next(csv.reader(fh))) == table.columns, name
-    summary = generate(300, seed=1, out_dir=tmp_path, fmt="parquet", progress=False)
+    summary = generate(
+        300, seed=1, out_dir=tmp_path, fmt="parquet", progress=False, **GENERATED_PERIOD
+    )
     for name, table in raw_tables().items():
         parquet = pq.read_table(tmp_path / f"{name}.parquet")
         assert tuple(parquet.column_names) == table.columns, name
@@ -357,7 +360,15 @@ def test_profiles_order_mql_to_sql(tmp_path: Path) -> None:
     assert set(PROFILES) == {"default", "junk", "strict"}
     rates = {}
     for name in PROFILES:
-        generate(5000, seed=21, out_dir=tmp_path / name, profile=name, progress=False, mess_rate=0)
+        generate(
+            5000,
+            seed=21,
+            out_dir=tmp_path / name,
+            profile=name,
+            progress=False,
+            **GENERATED_PERIOD,
+            mess_rate=0,
+        )
         rates[name] = measure_rates(tmp_path / name)
     assert rates["junk"]["mql_to_sql"] < 0.10 < rates["default"]["mql_to_sql"]
     assert rates["default"]["mql_to_sql"] < 0.30 < rates["strict"]["mql_to_sql"]
@@ -369,13 +380,15 @@ def test_profiles_order_mql_to_sql(tmp_path: Path) -> None:
 
 def test_bad_arguments_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="profile"):
-        generate(10, 1, tmp_path, profile="nope", progress=False)
+        generate(10, 1, tmp_path, profile="nope", progress=False, **GENERATED_PERIOD)
     with pytest.raises(ValueError, match="format"):
-        generate(10, 1, tmp_path, fmt="xlsx", progress=False)
+        generate(10, 1, tmp_path, fmt="xlsx", progress=False, **GENERATED_PERIOD)
 
 
 def test_chunks_continue_ids_and_conflicting_copies_come_later(tmp_path: Path) -> None:
-    summary = generate(700, seed=4, out_dir=tmp_path, chunk_size=250, progress=False)
+    summary = generate(
+        700, seed=4, out_dir=tmp_path, chunk_size=250, progress=False, **GENERATED_PERIOD
+    )
     assert summary["tables"]["accounts"]["rows"] == 62 + 62 + 50
     for name, key in (
         ("leads", "lead_id"),
@@ -399,3 +412,18 @@ def test_chunks_continue_ids_and_conflicting_copies_come_later(tmp_path: Path) -
         assert first[2] != copy[2] and first[3] != copy[3]
         gap = datetime.fromisoformat(copy[0]) - datetime.fromisoformat(first[0])
         assert 60 <= gap.total_seconds() <= 7200
+
+
+def test_the_default_period_ends_today(tmp_path: Path) -> None:
+    from datetime import timedelta, timezone
+
+    before = datetime.now(timezone.utc).date()
+    summary = generate(20, seed=1, out_dir=tmp_path, progress=False, mess_rate=0.0)
+    after = datetime.now(timezone.utc).date()
+    end = datetime.strptime(summary["end_date"], "%Y-%m-%d").date()
+    assert end in {before, after}
+    assert summary["start_date"] == (end - timedelta(days=637)).isoformat()
+    # the data runs up to the end: spend is booked until a few days before it
+    spend = [r["spend_date"] for r in _rows(tmp_path / "marketing_spend.csv")]
+    latest = max(datetime.strptime(d, "%Y-%m-%d").date() for d in spend)
+    assert end - timedelta(days=7) < latest < end

@@ -51,7 +51,7 @@ marketing_touches as (
         lead_id,
         event_type as touch_kind,
         campaign_id as detail,
-        cast(null as {{ dbt.type_string() }}) as actor_id,
+        cast(null as {{ lf_engine_type('varchar') }}) as actor_id,
         occurred_at
     from engagement_events
 ),
@@ -62,8 +62,8 @@ product_touches as (
         usage_events.usage_event_id as source_record_id,
         leads_resolved.survivor_lead_id as lead_id,
         usage_events.event_type as touch_kind,
-        cast(null as {{ dbt.type_string() }}) as detail,
-        cast(null as {{ dbt.type_string() }}) as actor_id,
+        cast(null as {{ lf_engine_type('varchar') }}) as detail,
+        cast(null as {{ lf_engine_type('varchar') }}) as actor_id,
         usage_events.occurred_at
     from usage_events
     inner join leads_resolved
@@ -85,7 +85,7 @@ sales_touches as (
             else lifecycle_event
         end as touch_kind,
         case
-            when lifecycle_event = 'sales_touch' then cast(null as {{ dbt.type_string() }})
+            when lifecycle_event = 'sales_touch' then cast(null as {{ lf_engine_type('varchar') }})
             else detail
         end as detail,
         actor_id,
@@ -123,21 +123,25 @@ unioned as (
     {%- endif %}
 ),
 
+-- text columns cast to the contract's type (varchar), so an incremental run's new rows have the stored
+-- table's column types on every engine (PostgreSQL types text expressions and type_string as text)
 final as (
     select
-        {{ dbt.hash(dbt.concat(["touch_source", "'|'", "touch_kind", "'|'", "source_record_id"])) }}
-            as timeline_touch_id,
-        lead_id,
+        cast(
+            {{ dbt.hash(dbt.concat(["touch_source", "'|'", "touch_kind", "'|'", "source_record_id"])) }}
+            as {{ lf_engine_type('varchar') }}
+        ) as timeline_touch_id,
+        cast(lead_id as {{ lf_engine_type('varchar') }}) as lead_id,
         cast(row_number() over (
             partition by lead_id
             order by occurred_at asc, touch_source asc, touch_kind asc, source_record_id asc
         ) as {{ dbt.type_bigint() }}) as touch_sequence,
         occurred_at,
-        touch_source,
-        touch_kind,
-        detail,
-        actor_id,
-        source_record_id
+        cast(touch_source as {{ lf_engine_type('varchar') }}) as touch_source,
+        cast(touch_kind as {{ lf_engine_type('varchar') }}) as touch_kind,
+        cast(detail as {{ lf_engine_type('varchar') }}) as detail,
+        cast(actor_id as {{ lf_engine_type('varchar') }}) as actor_id,
+        cast(source_record_id as {{ lf_engine_type('varchar') }}) as source_record_id
     from unioned
 )
 

@@ -33,6 +33,7 @@ from lead_funnel.generator.state import (
     Run,
 )
 from lead_funnel.generator.writers import TableWriter
+from lead_funnel.period import default_period
 
 
 def _epoch(day: str) -> int:
@@ -50,15 +51,20 @@ def generate(
     fmt: str = "csv",
     chunk_size: int = 20_000,
     progress: bool = True,
-    start_date: str = "2025-01-01",
-    end_date: str = "2026-09-30",
+    start_date: str | None = None,
+    end_date: str | None = None,
 ) -> dict[str, Any]:
     """Write the raw CRM tables and their ground truth for `n_leads` leads to `out_dir`.
+
+    The period ends at midnight of `end_date` (default: today, UTC) and starts at `start_date`
+    (default: 637 days earlier, `lead_funnel.period`); anything comparing generated values
+    pins both.
 
     Returns the summary also written to ground_truth/mess.json: rows written per table,
     injected mess per kind, and the run parameters.
     """
     _check_arguments(n_leads, profile, mess_rate, fmt, chunk_size)
+    start_date, end_date = default_period(start_date, end_date)
     start, end = _epoch(start_date), _epoch(end_date)
     if end - start < 60 * DAY:
         raise ValueError("the period must span at least 60 days")
