@@ -114,7 +114,8 @@
     changed fingerprint, an earlier as-of), empties the model first, so rows it would no
     longer produce do not stay. -#}
 {% macro lf_incremental_prepare(var_names, as_of_text=none) %}
-    {%- if not execute -%}
+    {#- On Spark the models are tables (lf_incremental_materialized): no state to keep. -#}
+    {%- if not execute or target.type == 'spark' -%}
         {{ return('select 1') }}
     {%- endif -%}
     {%- do adapter.create_schema(api.Relation.create(
@@ -140,7 +141,7 @@
 {#- Post-hook: stores the model's fingerprint, as-of moment and loaded_at high-water mark (the
     result of `loaded_through_sql`, text) and the raw files of `tables` it has now seen. -#}
 {% macro lf_incremental_record(var_names, tables, loaded_through_sql, as_of_text=none) %}
-    {%- if not execute -%}
+    {%- if not execute or target.type == 'spark' -%}
         {{ return('select 1') }}
     {%- endif -%}
     {%- set state = lf_incremental_state_relation('lf_incremental_state') -%}
