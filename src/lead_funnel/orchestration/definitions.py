@@ -195,9 +195,9 @@ def build_definitions(resource: LeadFunnelResource | None = None) -> Definitions
                     continue
                 rule = _freshness_rule(source)
                 relation = f'"{source["schema"]}"."{source["identifier"]}"'
-                newest = con.execute(
-                    f"select max({source['loaded_at_field']}) from {relation}"
-                ).fetchone()[0]
+                # loaded_at_field names raw text (or a timestamp): read it as a timestamp
+                moment = f"try_cast(({source['loaded_at_field']}) as timestamp)"
+                newest = con.execute(f"select max({moment}) from {relation}").fetchone()[0]
                 if newest is not None and getattr(newest, "tzinfo", None) is not None:
                     newest = newest.astimezone(timezone.utc).replace(tzinfo=None)
                 age = now - newest if newest is not None else None
