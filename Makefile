@@ -68,12 +68,15 @@ sqllint: setup
 		$(BIN)/sqlfluff lint models macros tests/dbt analyses snapshots
 
 # The Spark tests (a JVM planning one statement at a time) run beside the rest, in a second
-# pytest session with its own temporary folder; both must pass. Spark's output is shown at the end.
+# pytest session with its own temporary folder; the rest run in PYTEST_WORKERS processes, one
+# test file at a time each (module fixtures stay shared). Both sessions must pass; Spark's
+# output is shown at the end.
+PYTEST_WORKERS ?= 2
 pytest: setup browser engines
 	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	( $(BIN)/pytest -q -p no:cacheprovider -k spark --basetemp="$$tmp/spark" \
 		> "$$tmp/spark.log" 2>&1; echo $$? > "$$tmp/spark.rc" ) & \
-	$(BIN)/pytest -q -k "not spark"; rest=$$?; wait; \
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile -k "not spark"; rest=$$?; wait; \
 	echo "--- Spark tests ---"; cat "$$tmp/spark.log"; \
 	spark=$$(cat "$$tmp/spark.rc"); [ "$$rest" = 0 ] && [ "$$spark" = 0 ]
 

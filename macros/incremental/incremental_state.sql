@@ -11,9 +11,10 @@
 
     A run takes in the raw rows loaded since the model's last run: rows whose loaded_at is later
     than its high-water mark and every row of a file it has not seen (a new name, or a known
-    name with another size or modification time). Without the landing hook (PostgreSQL, Spark)
-    there are no files: rows without a loaded_at are then all taken in again, which is correct
-    (the models recompute per key) but not incremental. A model whose fingerprint differs from
+    name with another size or modification time). A file it has taken in that vanished or
+    changed since (an export rewritten in place) makes it rebuild in full. Without the landing
+    hook (PostgreSQL, Spark) there are no files: rows without a loaded_at are then all taken in
+    again, which is correct (the models recompute per key) but not incremental. A model whose fingerprint differs from
     the stored one (a seed it depends on, one of its vars or its own SQL changed) rebuilds in
     full, as does --full-refresh.
 -#}
@@ -106,7 +107,46 @@
     {%- if as_of_text is not none and (state['as_of'] is none or as_of_text < state['as_of']) -%}
         {{ return('full') }}
     {%- endif -%}
+    {%- if lf_seen_files_changed() -%}
+        {{ return('full') }}
+    {%- endif -%}
     {{ return('incremental') }}
+{% endmacro %}
+
+
+{#- True when a raw file the current model has taken in is no longer landed as it was: it
+    vanished, or its size or modification time changed (an export rewritten in place). The rows
+    it held may be gone, which only a full rebuild can take out. -#}
+{% macro lf_seen_files_changed() %}
+    {{ return(adapter.dispatch('lf_seen_files_changed', 'lead_funnel')()) }}
+{% endmacro %}
+
+{% macro default__lf_seen_files_changed() %}
+    {#- Without the landing hook no files are recorded as seen. -#}
+    {{ return(false) }}
+{% endmacro %}
+
+{% macro duckdb__lf_seen_files_changed() %}
+    {%- set seen = adapter.get_relation(
+        this.database, var('incremental_state_schema'), 'lf_incremental_seen_files') -%}
+    {%- set landed = adapter.get_relation(this.database, var('raw_schema'), 'raw_landed_files') -%}
+    {%- if seen is none or landed is none -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set rows = run_query(
+        'select count(*) from ' ~ seen ~ ' as seen'
+        ~ " where seen.model_name = '" ~ this.identifier ~ "'"
+        ~ ' and not exists (select 1 from ' ~ landed ~ ' as landed'
+        ~ ' where landed.source_table = seen.source_table'
+        ~ ' and landed.file_name = seen.file_name'
+        ~ ' and landed.file_size = seen.file_size'
+        ~ ' and landed.modified_at = seen.modified_at)') -%}
+    {%- set changed = rows.rows[0][0] | int -%}
+    {%- if changed > 0 -%}
+        {{ log(this.identifier ~ ': ' ~ changed ~ ' raw file(s) it has taken in vanished or changed;'
+               ~ ' rebuilding in full', info=true) }}
+    {%- endif -%}
+    {{ return(changed > 0) }}
 {% endmacro %}
 
 
@@ -131,7 +171,7 @@
         ~ ', file_name ' ~ dbt.type_string() ~ ', file_size ' ~ dbt.type_bigint()
         ~ ', modified_at ' ~ dbt.type_timestamp() ~ ')') -%}
     {%- if is_incremental() and lf_incremental_mode(var_names, as_of_text) == 'full' -%}
-        {{ log(this.identifier ~ ': seeds, vars, SQL or as-of changed; rebuilding in full', info=true) }}
+        {{ log(this.identifier ~ ': seeds, vars, SQL, as-of or seen raw files changed; rebuilding in full', info=true) }}
         {{ return('delete from ' ~ this) }}
     {%- endif -%}
     {{ return('select 1') }}

@@ -15,6 +15,7 @@ the full build's result), after which an unchanged run is incremental again.
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -93,15 +94,52 @@ def builds(daily_raw: Path, tmp_path_factory: pytest.TempPathFactory):
     run_dbt(["build"], raw_dir=raw, duckdb_path=incremental_db, dbt_vars=AS_OF, quiet=True)
     again = _rows(incremental_db, marts)
     full_db = build_warehouse(raw, work / "full.duckdb", dbt_vars=AS_OF)
+    full = _rows(full_db, marts)
+    removed = _rewrite_in_place(raw / "engagement_events" / "day_0002.csv", drop=10)
+    run_dbt(["build"], raw_dir=raw, duckdb_path=incremental_db, dbt_vars=AS_OF, quiet=True)
+    with duckdb.connect(str(incremental_db)) as con:
+        still_staged = con.execute(
+            "select count(*) from staging.base_marketing__engagement_events"
+            " where event_id in (select unnest(?))",
+            [sorted(removed)],
+        ).fetchone()[0]
+        reconciled = con.execute(
+            "select bool_and(is_reconciled) from audit.audit_raw_reconciliation"
+        ).fetchone()[0]
     return {
         "marts": marts,
         "incremental": incremental,
         "again": again,
-        "full": _rows(full_db, marts),
+        "full": full,
         "state": dict(state),
         "statuses": statuses,
         "modes": modes,
+        "rewritten": {
+            "removed": removed,
+            "still_staged": still_staged,
+            "reconciled": reconciled,
+            "modes": _modes(incremental_db),
+        },
     }
+
+
+def _rewrite_in_place(path: Path, drop: int) -> set[str]:
+    """Rewrites a raw file without its last `drop` rows; returns the event ids found in no
+    other file of the folder (those must leave staging)."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    header, body = rows[0], rows[1:]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerows([header, *body[:-drop]])
+    index = header.index("event_id")
+    kept = {row[index] for row in body[:-drop]}
+    for other in path.parent.iterdir():
+        if other != path:
+            with other.open(newline="", encoding="utf-8") as handle:
+                kept |= {row[index] for row in list(csv.reader(handle))[1:]}
+    removed = {row[index] for row in body[-drop:]} - kept
+    assert removed, "the dropped rows' event ids are all in other files"
+    return removed
 
 
 def test_daily_loads_bring_late_events_status_changes_and_merges(daily_raw: Path) -> None:
@@ -167,6 +205,15 @@ def test_running_day_4_again_changes_nothing(builds) -> None:
         columns, rows = builds["incremental"][name]
         problems += [f"{name}: {d}" for d in differences(columns, rows, builds["again"][name][1])]
     assert not problems, "\n".join(problems[:20])
+
+
+def test_an_export_rewritten_in_place_rebuilds_in_full(builds) -> None:
+    rewritten = builds["rewritten"]
+    assert {name: rewritten["modes"][name] for name in INCREMENTAL_MODELS} == dict.fromkeys(
+        INCREMENTAL_MODELS, "full"
+    ), "a seen file that changed must force a full rebuild"
+    assert rewritten["still_staged"] == 0, sorted(rewritten["removed"])
+    assert rewritten["reconciled"] is True
 
 
 def _mismatches(expected: dict, got: dict) -> list[str]:

@@ -62,12 +62,6 @@ def _count(db: Path, relation: str) -> int:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: an export rewritten in place is taken in incrementally, and the rows it "
-    "no longer holds stay staged (the raw reconciliation stops the build instead of the gate); "
-    "a changed or vanished seen file must force a full rebuild",
-)
 def test_gates_stop_a_build_that_would_publish_nonsense(raw_dir: Path, tmp_path: Path, capsys):
     db = tmp_path / "lead_funnel.duckdb"
 
