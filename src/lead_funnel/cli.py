@@ -123,6 +123,7 @@ def _cmd_refresh(args: argparse.Namespace) -> int:
         full_refresh=args.full_refresh,
         allow_shrink=args.allow_shrink,
         docs_dir=Path(args.docs_dir) if args.docs_dir else None,
+        require_fresh=True if args.require_fresh else None,
     )
     if outcome.code:
         print(f"lead-funnel refresh: {outcome.message}", file=sys.stderr)
@@ -266,7 +267,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Build into a working copy of the published warehouse, run dbt's tests, "
         "the publish gates and the quality check, then put it in place of the published file "
         "atomically. Exit codes: 0 published, 1 build failed, 2 bad input, 3 a publish gate "
-        "refused, 4 the quality check failed, 75 another refresh is running.",
+        "(or, with --require-fresh, source freshness) refused, 4 the quality check failed, "
+        "75 another refresh is running.",
     )
     refresh.add_argument("--raw-dir", help="raw folder (default: LEAD_FUNNEL_RAW_DIR or data/raw)")
     refresh.add_argument(
@@ -282,6 +284,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="publish even if a table vanished or shrank against the published version",
     )
     refresh.add_argument("--docs-dir", help="Data Docs folder (default: reports/data_docs)")
+    refresh.add_argument(
+        "--require-fresh",
+        action="store_true",
+        help="run dbt source freshness first and publish nothing (exit 3) if a raw source is "
+        "past its error threshold (also LEAD_FUNNEL_REFRESH_REQUIRE_FRESH=1)",
+    )
     refresh.set_defaults(func=_cmd_refresh)
 
     rollback = verbs.add_parser(

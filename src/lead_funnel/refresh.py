@@ -12,8 +12,11 @@ never touches it. Instead, in the versions folder beside it (``<stem>.versions/`
     work/tmp/                DuckDB's spill folder for the build (unless LEAD_FUNNEL_TEMP_DIR)
     v0001.duckdb, ...        the last LEAD_FUNNEL_KEEP_VERSIONS (default 3) published versions
 
-Steps: lock, copy, build (`dbt build`, tests and publish gates included), gates (the gates'
-figures against the published version, and no mart emptied), check (Great Expectations),
+Steps: lock, copy, freshness (with --require-fresh or LEAD_FUNNEL_REFRESH_REQUIRE_FRESH=1 only:
+`dbt source freshness` on the raw folder; a source past its error_after threshold stops the
+refresh before the build, named with its newest row and age), build (`dbt build`, tests and
+publish gates included), gates (the gates' figures against the published version, and no mart
+emptied), check (Great Expectations),
 publish (checkpoint, keep a version, `os.replace` onto the published file). A reader with an
 open connection keeps the file it opened; new connections see the new version; a failed or
 killed run leaves the published file as it was, and the next refresh starts over.
@@ -43,7 +46,7 @@ import duckdb
 
 from lead_funnel import paths
 
-STEPS = ("lock", "copy", "build", "gates", "check", "publish")
+STEPS = ("lock", "copy", "freshness", "build", "gates", "check", "publish")
 
 EXIT_PUBLISHED = 0
 EXIT_BUILD_FAILED = 1
@@ -57,6 +60,7 @@ DEFAULT_KEEP_VERSIONS = 3
 KEEP_VERSIONS_ENV = "LEAD_FUNNEL_KEEP_VERSIONS"
 PAUSE_ENV = "LEAD_FUNNEL_REFRESH_PAUSE_AT"
 PAUSE_SECONDS_ENV = "LEAD_FUNNEL_REFRESH_PAUSE_SECONDS"
+REQUIRE_FRESH_ENV = "LEAD_FUNNEL_REFRESH_REQUIRE_FRESH"
 
 #: The refresh history inside every published file: which version it is, and when and from
 #: what it was built. Not a dbt model: dbt leaves it alone, so a copy carries it forward.
@@ -388,6 +392,7 @@ def refresh(
     full_refresh: bool = False,
     allow_shrink: bool = False,
     docs_dir: Path | None = None,
+    require_fresh: bool | None = None,
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> RefreshOutcome:
@@ -403,6 +408,10 @@ def refresh(
     work_dir = run.folder / "work"
     work = work_dir / published.name
 
+    if require_fresh is None:
+        require_fresh = os.environ.get(REQUIRE_FRESH_ENV, "").strip().lower() in {
+            "1", "true", "yes", "on",
+        }  # fmt: skip
     try:
         keep = keep_versions()
         if os.environ.get("LEAD_FUNNEL_TARGET", "duckdb") != "duckdb":
@@ -431,7 +440,7 @@ def refresh(
         try:
             return _refresh_locked(
                 run, raw_dir, work, keep, dbt_vars, full_refresh, allow_shrink, docs_dir,
-                started, started_at, out,
+                require_fresh, started, started_at, out,
             )  # fmt: skip
         finally:
             lock.release()
@@ -454,6 +463,7 @@ def _refresh_locked(
     full_refresh: bool,
     allow_shrink: bool,
     docs_dir: Path | None,
+    require_fresh: bool,
     started: float,
     started_at: str,
     out: TextIO,
@@ -489,6 +499,10 @@ def _refresh_locked(
         else:
             before = Figures()
             run.log("copy", f"no published file at {published} yet: building a new one")
+
+    if require_fresh:
+        with run.step("freshness", f"dbt source freshness on {raw_dir}"):
+            _require_fresh(run, raw_dir, work, dbt_vars)
 
     with run.step("build", f"dbt build on {raw_dir} into the working copy"):
         from lead_funnel.dbt_runner import DbtError, explain_resource_failure, run_dbt
@@ -618,6 +632,38 @@ def _refresh_locked(
         EXIT_PUBLISHED, lines[0], published, version, dbt_result=dbt_result,
         durations=run.durations,
     )  # fmt: skip
+
+
+def _require_fresh(
+    run: _Run, raw_dir: Path, work: Path, dbt_vars: Mapping[str, object] | None
+) -> None:
+    """Stops the refresh (a gate) when a raw source is past its freshness error threshold."""
+    from lead_funnel.dbt_runner import DbtError, run_dbt
+
+    try:
+        result = run_dbt(
+            ["source", "freshness"], raw_dir=raw_dir, duckdb_path=work,
+            dbt_vars=dict(dbt_vars or {}), quiet=True,
+        )  # fmt: skip
+    except DbtError as exc:
+        stale = [f"{name}: {message}" for name, message in exc.failed_nodes]
+        raise RefreshFailed(
+            "freshness",
+            EXIT_GATES,
+            f"source freshness: {len(stale)} source(s) past their error threshold: "
+            + ("; ".join(stale) or str(exc)),
+        ) from None
+    finally:
+        _release_dbt_connections()
+    sources = [r for r in result.result.results if r.node.resource_type == "source"]
+    warned = [
+        f"{r.node.source_name}.{r.node.name}" for r in sources if str(r.status).lower() == "warn"
+    ]
+    run.log(
+        "freshness",
+        f"{len(sources)} sources checked, none past its error threshold"
+        + (f"; late (warn): {', '.join(warned)}" if warned else ""),
+    )
 
 
 def _names(kept: Mapping[int, Path]) -> str:

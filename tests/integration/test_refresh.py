@@ -20,6 +20,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
@@ -545,3 +546,44 @@ def test_a_failed_quality_check_publishes_nothing(tmp_path: Path):
     assert not published.exists()
     assert kept_versions(published) == {}
     assert (versions_dir(published) / "work" / published.name).is_file()  # kept to inspect
+
+
+@pytest.mark.slow
+def test_stale_sources_stop_a_refresh_that_requires_fresh_data(tmp_path: Path):
+    from lead_funnel.cli import main as cli_main
+
+    # daily loads generated today pass the gate: the refresh goes on to the build
+    fresh = tmp_path / "fresh"
+    argv = ["generate", "--leads", "1500", "--seed", "7", "--out", str(fresh), "--no-progress"]
+    assert cli_main([*argv, "--daily", "2"]) == 0
+    published = tmp_path / "warehouse" / "lead_funnel.duckdb"
+    args = ["--raw-dir", str(fresh), "--duckdb-path", str(published), "--require-fresh"]
+    run = Refresh(tmp_path, "fresh", args, LEAD_FUNNEL_REFRESH_PAUSE_AT="build")
+    try:
+        run.wait_for(r"\] freshness: 9 sources checked, none past its error threshold")
+        run.wait_for(r"\] build: pausing")
+    finally:
+        run.kill()
+    assert not published.exists()
+
+    # the same data ending 30 days ago: stopped before the build, every stale source named
+    ended = (datetime.now(timezone.utc) - timedelta(days=30)).strftime("%Y-%m-%d")
+    raw = tmp_path / "raw"
+    argv = ["generate", "--leads", "100", "--seed", "3", "--out", str(raw), "--no-progress"]
+    assert cli_main([*argv, "--end-date", ended]) == 0
+    args = ["--raw-dir", str(raw), "--duckdb-path", str(published)]
+    code, out, err = Refresh(tmp_path, "stale", args, LEAD_FUNNEL_REFRESH_REQUIRE_FRESH="1").wait()
+    assert code == 3, out[-3000:] + err[-3000:]
+    message = err.strip().splitlines()[-1]
+    assert message.startswith(
+        "lead-funnel refresh: not published (freshness): source freshness: 8 source(s) past "
+        "their error threshold: "
+    ), message
+    for source in ("crm.leads", "marketing.engagement_events", "sales.sales_activities"):
+        found = re.search(
+            rf"{re.escape(source)}: stale: newest row [\d-]+ [\d:]+, ([\d.]+) days old", message
+        )
+        assert found and 14 < float(found.group(1)) < 400, (source, message)
+    assert f"{published} is unchanged" in message
+    assert "] build: " not in err, "a stale raw folder is not built"
+    assert not published.exists()
