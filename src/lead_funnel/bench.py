@@ -283,3 +283,174 @@ def dense_copy(raw_dir: Path, out_dir: Path, factor: int = 10) -> Path:
             """
         )
     return out_dir
+
+
+# --- the whole build: `lead-funnel bench --full` ---------------------------------------------
+
+
+def _node_seconds(target: Path) -> dict[str, float]:
+    """dbt's execution seconds of the last command per resource type (model, test, seed, ...)."""
+    results = target / "run_results.json"
+    totals: dict[str, float] = {}
+    for node in json.loads(results.read_text())["results"]:
+        kind = node["unique_id"].split(".")[0]
+        totals[kind] = totals.get(kind, 0.0) + node["execution_time"]
+    return totals
+
+
+def _compiled_model_sql(target: Path) -> list[tuple[str, str]]:
+    """The SQL dbt ran for each model of the last command (target/run), in run order."""
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    manifest = json.loads((target / "manifest.json").read_text())["nodes"]
+    statements = []
+    for node in results:
+        unique_id = node["unique_id"]
+        if not unique_id.startswith("model."):
+            continue
+        path = manifest[unique_id]["original_file_path"]
+        package = manifest[unique_id]["package_name"]
+        run_file = target / "run" / package / path
+        if run_file.is_file():
+            statements.append((unique_id.split(".")[-1], run_file.read_text()))
+    return statements
+
+
+def _run_compiled(db_path: Path, statements: list[tuple[str, str]]) -> float:
+    """Runs the models' compiled SQL directly, in order, in one connection; wall seconds.
+
+    `db_path` is a copy of the warehouse the statements were compiled for, under the same file
+    name (the statements name its catalog). dbt builds a relation as `<name>__dbt_tmp` and then
+    renames it; the direct run leaves the temporary relations, and later statements read the
+    copy's relations, which hold the same rows.
+    """
+    limit = os.environ.get("LEAD_FUNNEL_DUCKDB_MEMORY_LIMIT")
+    with duckdb.connect(str(db_path)) as con:
+        if limit:
+            con.execute(f"set memory_limit = '{limit}'")
+        started = time.perf_counter()
+        for _, sql in statements:
+            con.execute(sql)
+        return time.perf_counter() - started
+
+
+def _build_env(raw_dir: Path, db_path: Path, target: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["LEAD_FUNNEL_RAW_DIR"] = str(Path(raw_dir).resolve())
+    env["LEAD_FUNNEL_DUCKDB_PATH"] = str(Path(db_path).resolve())
+    env["DBT_TARGET_PATH"] = str(target)
+    env["DBT_LOG_PATH"] = str(target / "logs")
+    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    return env
+
+
+def _fresh_file(path: Path) -> Path:
+    for stale in (path, path.with_name(path.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _copy_db(source: Path, target: Path) -> Path:
+    import shutil
+
+    shutil.copyfile(source, _fresh_file(target))
+    return target
+
+
+def _counts(db_path: Path) -> tuple[int, int]:
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        leads = con.execute("select count(*) from staging.stg_crm__leads").fetchone()[0]
+        events = con.execute("select count(*) from staging.stg_marketing__engagement_events")
+        return leads, events.fetchone()[0]
+
+
+def bench_full(daily_dir: Path, workdir: Path, runs: int) -> dict[str, object]:
+    """The whole `dbt build` (tests included) on the two daily loads of `daily_dir`, timed.
+
+    - full: `runs` builds of days 1..2 into a new file each; wall time, peak RSS and the share
+      of dbt's node seconds spent in data tests;
+    - incremental: a file built from day 1 (once, not timed) is copied and built again with
+      day 2 added (one day of new data, late events, status changes, a merge), `runs` times;
+    - dbt overhead: `dbt run --full-refresh` (models only) on a copy of a full build against
+      running the very SQL it ran directly, in order, in one connection.
+    The as-of moment is the data's watermark (score_as_of unset), as in a daily refresh.
+    """
+    from lead_funnel.generator.daily import days_through
+
+    workdir = Path(workdir)
+    all_raw = days_through(daily_dir, 2, workdir / "raw_all")
+    full = []
+    for run in range(runs):
+        db = _fresh_file(workdir / "full" / "lead_funnel.duckdb")
+        target = workdir / "target_full"
+        measured = _timed_dbt(["build"], _build_env(all_raw, db, target), "{}")
+        seconds = _node_seconds(target)
+        test_share = seconds.get("test", 0.0) / max(sum(seconds.values()), 1e-9)
+        full.append((measured, test_share))
+        print(
+            f"full build {run + 1}: {measured.seconds:.1f} s, peak {measured.max_rss_mib:.0f} MiB,"
+            f" data tests {100 * test_share:.0f}% of dbt's node seconds",
+            flush=True,
+        )
+    leads, events = _counts(workdir / "full" / "lead_funnel.duckdb")
+
+    inc_raw = workdir / "inc" / "raw"
+    base = workdir / "inc" / "base" / "lead_funnel.duckdb"
+    if not base.is_file():
+        days_through(daily_dir, 1, inc_raw)
+        _timed_dbt(["build"], _build_env(inc_raw, base, workdir / "target_base"), "{}")
+    days_through(daily_dir, 2, inc_raw)
+    incremental = []
+    for run in range(runs):
+        db = _copy_db(base, workdir / "inc" / "run" / "lead_funnel.duckdb")
+        measured = _timed_dbt(["build"], _build_env(inc_raw, db, workdir / "target_inc"), "{}")
+        incremental.append(measured)
+        print(
+            f"incremental build {run + 1} (day 2 onto day 1): {measured.seconds:.1f} s, "
+            f"peak {measured.max_rss_mib:.0f} MiB",
+            flush=True,
+        )
+    with duckdb.connect(str(workdir / "inc" / "run" / "lead_funnel.duckdb")) as con:
+        modes = dict(
+            con.execute(
+                "select model_name, last_run_mode from incremental_state.lf_incremental_state"
+            ).fetchall()
+        )
+
+    built = workdir / "full" / "lead_funnel.duckdb"
+    target = workdir / "target_run"
+    under_dbt = _copy_db(built, workdir / "overhead_dbt" / "lead_funnel.duckdb")
+    dbt_run = _timed_dbt(["run", "--full-refresh"], _build_env(all_raw, under_dbt, target), "{}")
+    direct_db = _copy_db(built, workdir / "overhead_direct" / "lead_funnel.duckdb")
+    direct = _run_compiled(direct_db, _compiled_model_sql(target))
+    print(
+        f"dbt run --full-refresh {dbt_run.seconds:.1f} s; its compiled SQL run directly "
+        f"{direct:.1f} s",
+        flush=True,
+    )
+
+    full_median = statistics.median(m.seconds for m, _ in full)
+    inc_median = statistics.median(m.seconds for m in incremental)
+    return {
+        "leads": leads,
+        "events": events,
+        "memory_limit": os.environ.get("LEAD_FUNNEL_DUCKDB_MEMORY_LIMIT") or "DuckDB's default",
+        "full_build": {
+            "runs": [(round(m.seconds, 1), round(m.max_rss_mib)) for m, _ in full],
+            "median_seconds": round(full_median, 1),
+            "max_rss_mib": round(max(m.max_rss_mib for m, _ in full)),
+            "median_data_test_share": round(statistics.median(s for _, s in full), 3),
+        },
+        "incremental_build": {
+            "runs": [(round(m.seconds, 1), round(m.max_rss_mib)) for m in incremental],
+            "median_seconds": round(inc_median, 1),
+            "max_rss_mib": round(max(m.max_rss_mib for m in incremental)),
+            "share_of_full": round(inc_median / full_median, 3),
+            "last_run_modes": modes,
+        },
+        "dbt_overhead": {
+            "dbt_run_seconds": round(dbt_run.seconds, 1),
+            "direct_seconds": round(direct, 1),
+            "overhead_share": round(dbt_run.seconds / direct - 1, 3),
+        },
+    }

@@ -39,22 +39,30 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     if args.daily is None:
         summary = generate(out_dir=out, **kwargs)
     else:
-        import tempfile
-
-        from lead_funnel.generator.daily import split_daily
-
-        # The simulation runs on past the end, so leads are created up to the last day (and
-        # not only until 30 days before it); what happens after the end is not loaded.
-        simulated_end = datetime.strptime(end_date, "%Y-%m-%d") + timedelta(days=DAILY_RUN_ON)
-        kwargs["end_date"] = simulated_end.strftime("%Y-%m-%d")
-        with tempfile.TemporaryDirectory(prefix="lead_funnel_daily_") as tmp:
-            summary = generate(out_dir=Path(tmp) / "raw", **kwargs)
-            summary["end_date"] = end_date
-            summary["daily"] = split_daily(
-                Path(tmp) / "raw", out, args.daily, end_date, args.seed, DAILY_RUN_ON
-            )
+        summary = _generate_daily(out, args.daily, **kwargs)
     print(json.dumps(summary, indent=2, default=str))
     return 0
+
+
+def _generate_daily(out: Path, days: int, **kwargs) -> dict:
+    """`generate` cut into `days` daily loads under `out` (see generator/daily.py)."""
+    import tempfile
+
+    from lead_funnel.generator import generate
+    from lead_funnel.generator.daily import split_daily
+
+    # The simulation runs on past the end, so leads are created up to the last day (and
+    # not only until 30 days before it); what happens after the end is not loaded.
+    end_date = kwargs["end_date"]
+    simulated_end = datetime.strptime(end_date, "%Y-%m-%d") + timedelta(days=DAILY_RUN_ON)
+    kwargs["end_date"] = simulated_end.strftime("%Y-%m-%d")
+    with tempfile.TemporaryDirectory(prefix="lead_funnel_daily_") as tmp:
+        summary = generate(out_dir=Path(tmp) / "raw", **kwargs)
+        summary["end_date"] = end_date
+        summary["daily"] = split_daily(
+            Path(tmp) / "raw", out, days, end_date, kwargs["seed"], DAILY_RUN_ON
+        )
+    return summary
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -185,17 +193,53 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_bench_full(args: argparse.Namespace) -> int:
+    from lead_funnel.bench import bench_full
+
+    workdir = Path(args.workdir)
+    results = []
+    for n_leads in args.leads:
+        daily = workdir / f"daily_{n_leads}_{args.seed}_{args.format}"
+        if not (daily / "daily.json").is_file():
+            print(f"generating {n_leads:,} leads in two daily loads into {daily}", flush=True)
+            started = time.perf_counter()
+            _generate_daily(
+                daily, 2, n_leads=n_leads, seed=args.seed, fmt=args.format, progress=True,
+                **BENCH_PERIOD,
+            )  # fmt: skip
+            print(f"generated in {time.perf_counter() - started:.1f} s", flush=True)
+        results.append(bench_full(daily, workdir / f"full_{n_leads}", args.runs))
+        print(json.dumps(results[-1], indent=2, default=str), flush=True)
+    if len(results) > 1:
+        smallest = results[0]
+        per_lead = smallest["full_build"]["median_seconds"] / smallest["leads"]
+        print("growth of the full build (1.0 = linear in leads from the smallest size):")
+        for result in results:
+            seconds = result["full_build"]["median_seconds"]
+            print(
+                f"  {result['leads']:>9,} leads: {seconds:8.1f} s, "
+                f"{seconds / (per_lead * result['leads']):.2f}x linear"
+            )
+    return 0
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     from lead_funnel.bench import bench_scoring
     from lead_funnel.generator import generate
 
+    if args.full:
+        return _cmd_bench_full(args)
+    if len(args.leads) != 1:
+        print("lead-funnel bench: several --leads sizes need --full", file=sys.stderr)
+        return 2
+    n_leads = args.leads[0]
     workdir = Path(args.workdir)
-    raw = workdir / f"raw_{args.leads}_{args.seed}_{args.format}"
+    raw = workdir / f"raw_{n_leads}_{args.seed}_{args.format}"
     if not (raw / "ground_truth" / "mess.json").is_file():
-        print(f"generating {args.leads:,} leads into {raw}", flush=True)
+        print(f"generating {n_leads:,} leads into {raw}", flush=True)
         started = time.perf_counter()
         # the period the benchmark figures were measured on (its --as-of is its end)
-        generate(args.leads, args.seed, raw, fmt=args.format, progress=True, **BENCH_PERIOD)
+        generate(n_leads, args.seed, raw, fmt=args.format, progress=True, **BENCH_PERIOD)
         print(f"generated in {time.perf_counter() - started:.1f} s", flush=True)
     result = bench_scoring(
         raw, workdir / "bench.duckdb", args.runs, args.as_of, reference=args.reference
@@ -214,6 +258,16 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         result["cost_per_event_ratio_dense_over_sparse"] = round(dense_per_event / per_event, 3)
     print(json.dumps(result, indent=2, default=str))
     return 0
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number or list of numbers: {text!r}") from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError("sizes must be at least 1")
+    return sizes
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -308,12 +362,25 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--vars", help="dbt vars as JSON (e.g. raw_schema)")
     load.set_defaults(func=_cmd_load)
 
-    bench = verbs.add_parser("bench", help="time the scoring layer (and the Python reference)")
-    bench.add_argument("--leads", type=int, default=20000, help="leads to generate")
+    bench = verbs.add_parser(
+        "bench", help="time the scoring layer (and the Python reference), or with --full the build"
+    )
+    bench.add_argument(
+        "--leads",
+        type=_sizes,
+        default=[20000],
+        help="leads to generate; with --full a comma-separated list of sizes (growth)",
+    )
+    bench.add_argument(
+        "--full",
+        action="store_true",
+        help="time the whole dbt build (tests included), the daily incremental build and "
+        "dbt's overhead against the compiled SQL",
+    )
     bench.add_argument("--seed", type=int, default=1)
     bench.add_argument("--format", default="parquet", choices=["csv", "parquet"])
     bench.add_argument("--workdir", default="/tmp/lead_funnel_bench", help="data and warehouse")
-    bench.add_argument("--runs", type=int, default=3, help="timed runs of the scoring layer")
+    bench.add_argument("--runs", type=int, default=3, help="timed runs of each measurement")
     bench.add_argument(
         "--dense-factor",
         type=int,
