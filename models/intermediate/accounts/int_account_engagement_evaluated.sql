@@ -1,6 +1,8 @@
 -- One row per account, scoring model and scoring event of one of its leads: the account's
 -- engaged contacts and account score right after the event, and whether the MQA rule of seed
 -- account_qualification_rules holds. Each contact counts with its score after its latest event.
+-- A table, not a view: its data tests and the models reading it would each compute it again.
+{{ config(materialized='table') }}
 
 with
 

@@ -3,6 +3,8 @@
 -- slice's source_column in int_leads_enriched, so reports group once for every slice. The seed
 -- is read when the model compiles (the ref builds it first) and joined again when it runs, so
 -- a slice row added to the seed slices the reports without editing this model.
+-- A table, not a view: its data tests and the models reading it would each compute it again.
+{{ config(materialized='table') }}
 {%- set slice_rows = lf_rows_if_built(
     ref('funnel_slice_dimensions'), 'slice_dimension, source_column', 'slice_dimension') %}
 {#- Compiled without a built seed (parse, lint): the whole population only. #}

@@ -1,6 +1,8 @@
 -- One row per MQL cycle (not inferred) with its routing: territory from the lead's country or
 -- region, score band of the score at MQL, segment from the employee band, and the most specific
 -- matching rule of seed routing_rules (empty fields match anything; ties to the first rule id).
+-- A table, not a view: its data tests and the models reading it would each compute it again.
+{{ config(materialized='table') }}
 
 with
 

@@ -1,5 +1,7 @@
 -- One row per surviving lead and PQL signal that fired by score_as_of: the moment of the
 -- signal's min_count-th matching product-usage event. Signal rules come from seed pql_signal_rules.
+-- A table, not a view: its data tests and the models reading it would each compute it again.
+{{ config(materialized='table') }}
 {%- set signup_event_type = 'signup' %}
 
 with

@@ -1,5 +1,7 @@
 -- Accepted engagement events up to score_as_of, re-attributed to the surviving lead when the
 -- CRM merged the lead that did them.
+-- A table, not a view: its data tests and the models reading it would each compute it again.
+{{ config(materialized='table') }}
 
 with
 
