@@ -65,20 +65,23 @@ sqllint: setup
 	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	LEAD_FUNNEL_RAW_DIR=tests/fixtures/raw_small LEAD_FUNNEL_DUCKDB_PATH=$$tmp/sqlfluff.duckdb \
 	DBT_TARGET_PATH=$$tmp/target DBT_LOG_PATH=$$tmp/logs DBT_SEND_ANONYMOUS_USAGE_STATS=false \
-		$(BIN)/sqlfluff lint models macros tests/dbt analyses snapshots
+		$(BIN)/sqlfluff lint --processes 2 models macros tests/dbt analyses snapshots
 
-# The Spark tests (a JVM planning one statement at a time) run beside the rest, in a second
-# pytest session with its own temporary folder; the rest run in PYTEST_WORKERS processes, one
-# test file at a time each (module fixtures stay shared). Both sessions must pass; Spark's
-# output is shown at the end.
-PYTEST_WORKERS ?= 2
+# The Spark tests (a JVM planning one statement at a time) run beside the rest, in their own
+# pytest session and temporary folder; the rest are split into two shards of whole test files
+# (LEAD_FUNNEL_TEST_SHARD, tests/conftest.py), also side by side. All three must pass; the
+# second shard's and Spark's output are shown at the end.
 pytest: setup browser engines
 	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	( $(BIN)/pytest -q -p no:cacheprovider -k spark --basetemp="$$tmp/spark" \
 		> "$$tmp/spark.log" 2>&1; echo $$? > "$$tmp/spark.rc" ) & \
-	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile -k "not spark"; rest=$$?; wait; \
+	( LEAD_FUNNEL_TEST_SHARD=2/2 $(BIN)/pytest -q -p no:cacheprovider -k "not spark" \
+		--basetemp="$$tmp/shard2" > "$$tmp/shard2.log" 2>&1; echo $$? > "$$tmp/shard2.rc" ) & \
+	LEAD_FUNNEL_TEST_SHARD=1/2 $(BIN)/pytest -q -k "not spark"; first=$$?; wait; \
+	echo "--- second shard ---"; cat "$$tmp/shard2.log"; \
 	echo "--- Spark tests ---"; cat "$$tmp/spark.log"; \
-	spark=$$(cat "$$tmp/spark.rc"); [ "$$rest" = 0 ] && [ "$$spark" = 0 ]
+	second=$$(cat "$$tmp/shard2.rc"); spark=$$(cat "$$tmp/spark.rc"); \
+	[ "$$first" = 0 ] && [ "$$second" = 0 ] && [ "$$spark" = 0 ]
 
 test: lint sqllint pytest
 

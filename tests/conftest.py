@@ -4,10 +4,15 @@ Every test leaves the project alone: dbt's target and log paths point at a sessi
 (`dbt_scratch`), and `project_left_alone` fails the session when anything under the project's
 target/, logs/ or warehouse/ (tests.support.isolation.PROTECTED) was created, changed or
 removed, or a new entry appeared at the top of the project.
+
+`LEAD_FUNNEL_TEST_SHARD=i/n` keeps the test files of shard i of n (whole files, so module
+fixtures are built once): `make pytest` runs the shards side by side. Files are dealt to the
+shards by their rough cost (FILE_SECONDS), the heaviest first, each to the lightest shard.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -25,9 +30,62 @@ FIXTURES = Path(__file__).parent / "fixtures"
 LARGE_FIXTURES = ("generated_raw",)
 
 
+#: Rough seconds per test file on the CI machine (its non-Spark tests), for the shards; a file
+#: not listed counts DEFAULT_FILE_SECONDS.
+FILE_SECONDS = {
+    "test_incremental.py": 1000,
+    "test_refresh.py": 950,
+    "test_scoring_differential.py": 420,
+    "test_quality_check.py": 350,
+    "test_engine_parity.py": 300,
+    "test_profiles_and_sources.py": 220,
+    "test_freshness.py": 150,
+    "test_publish_gates.py": 150,
+    "test_stages_as_data.py": 140,
+    "test_accounts_pql_handoff.py": 120,
+    "test_scoring_as_of.py": 120,
+    "test_determinism.py": 110,
+    "test_orchestration.py": 100,
+    "test_report.py": 100,
+    "test_staging_fixture.py": 90,
+    "test_semantic_layer.py": 80,
+}
+DEFAULT_FILE_SECONDS = 30
+
+
+def _shard_files(files: list[str], count: int) -> list[set[str]]:
+    """Whole files dealt to `count` shards: the heaviest first, each to the lightest shard."""
+    shards: list[set[str]] = [set() for _ in range(count)]
+    loads = [0] * count
+    weight = {f: FILE_SECONDS.get(Path(f).name, DEFAULT_FILE_SECONDS) for f in files}
+    for name in sorted(files, key=lambda f: (-weight[f], f)):
+        lightest = loads.index(min(loads))
+        shards[lightest].add(name)
+        loads[lightest] += weight[name]
+    return shards
+
+
+def _keep_shard(config: pytest.Config, items: list[pytest.Item]) -> None:
+    shard = os.environ.get("LEAD_FUNNEL_TEST_SHARD", "").strip()
+    if not shard:
+        return
+    try:
+        index, count = (int(part) for part in shard.split("/"))
+        assert 1 <= index <= count
+    except (ValueError, AssertionError):
+        raise pytest.UsageError(
+            f"LEAD_FUNNEL_TEST_SHARD must be i/n with 1 <= i <= n, not {shard!r}"
+        ) from None
+    files = sorted({item.nodeid.split("::")[0] for item in items})
+    keep = _shard_files(files, count)[index - 1]
+    kept = [item for item in items if item.nodeid.split("::")[0] in keep]
+    config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+    items[:] = kept
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Refuse a test that uses the large generated warehouse without the `slow` marker, so
-    `pytest -m "not slow"` never builds it."""
+    `pytest -m "not slow"` never builds it; then keep LEAD_FUNNEL_TEST_SHARD's files."""
     unmarked = [
         item.nodeid
         for item in items
@@ -39,6 +97,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             "these tests use the generated 20,000-lead warehouse but are not marked slow: "
             + ", ".join(unmarked)
         )
+    _keep_shard(config, items)
 
 
 @pytest.fixture(scope="session", autouse=True)

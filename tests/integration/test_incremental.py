@@ -27,7 +27,6 @@ from lead_funnel.cli import main as cli_main
 from lead_funnel.dbt_runner import DbtError, run_dbt
 from lead_funnel.generator.daily import days_through
 from lead_funnel.load import load
-from tests.conftest import build_warehouse
 from tests.support.engines import PostgresServer, environment, postgres_bin_dir
 from tests.support.isolation import copy_project
 from tests.support.parity import differences
@@ -38,6 +37,10 @@ DAYS = 4
 LEADS = 400
 AS_OF = {"score_as_of": "2026-09-30 00:00:00"}
 INCREMENTAL_MODELS = ("base_marketing__engagement_events", "fct_lead_timeline")
+#: The day-by-day DuckDB builds run dbt's tests as a daily refresh does; the builds that only
+#: provide rows to compare (the full build, the runs again, PostgreSQL, the seed change) leave
+#: the data and unit tests out.
+MODELS_ONLY = ["build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
 
 
 @pytest.fixture(scope="module")
@@ -91,12 +94,13 @@ def builds(daily_raw: Path, tmp_path_factory: pytest.TempPathFactory):
         state = con.execute(
             "select model_name, loaded_through from incremental_state.lf_incremental_state"
         ).fetchall()
-    run_dbt(["build"], raw_dir=raw, duckdb_path=incremental_db, dbt_vars=AS_OF, quiet=True)
+    run_dbt(MODELS_ONLY, raw_dir=raw, duckdb_path=incremental_db, dbt_vars=AS_OF, quiet=True)
     again = _rows(incremental_db, marts)
-    full_db = build_warehouse(raw, work / "full.duckdb", dbt_vars=AS_OF)
+    full_db = work / "full.duckdb"
+    run_dbt(MODELS_ONLY, raw_dir=raw, duckdb_path=full_db, dbt_vars=AS_OF, quiet=True)
     full = _rows(full_db, marts)
     removed = _rewrite_in_place(raw / "engagement_events" / "day_0002.csv", drop=10)
-    run_dbt(["build"], raw_dir=raw, duckdb_path=incremental_db, dbt_vars=AS_OF, quiet=True)
+    run_dbt(MODELS_ONLY, raw_dir=raw, duckdb_path=incremental_db, dbt_vars=AS_OF, quiet=True)
     with duckdb.connect(str(incremental_db)) as con:
         still_staged = con.execute(
             "select count(*) from staging.base_marketing__engagement_events"
@@ -273,7 +277,7 @@ def postgres_builds(daily_raw: Path, postgres_server, tmp_path_factory: pytest.T
         for day in range(1, DAYS + 1):
             days_through(daily_raw, day, raw)
             load("postgres", raw)
-            run_dbt(["build"], raw_dir=raw, dbt_vars=AS_OF, quiet=True)
+            run_dbt(MODELS_ONLY, raw_dir=raw, dbt_vars=AS_OF, quiet=True)
             modes[day] = dict(
                 _pg_query(
                     settings,
@@ -288,7 +292,7 @@ def postgres_builds(daily_raw: Path, postgres_server, tmp_path_factory: pytest.T
     full_settings = postgres_server.settings("lead_funnel_full")
     with environment({**full_settings, "LEAD_FUNNEL_TARGET": "postgres"}):
         load("postgres", raw)
-        run_dbt(["build"], raw_dir=raw, dbt_vars=AS_OF, quiet=True)
+        run_dbt(MODELS_ONLY, raw_dir=raw, dbt_vars=AS_OF, quiet=True)
         full = _pg_rows(full_settings, marts)
     return {
         "modes": modes,
@@ -361,7 +365,7 @@ def seed_change(daily_raw: Path, tmp_path_factory: pytest.TempPathFactory):
     work = tmp_path_factory.mktemp("seed_change")
     project = copy_project(work, paths.project_dir())
     raw, db = work / "raw", work / "incremental.duckdb"
-    args = ["build", "--target-path", str(work / "target")]
+    args = [*MODELS_ONLY, "--target-path", str(work / "target")]
     marts = _public_marts()
     out = {}
     with environment({"LEAD_FUNNEL_PROJECT_DIR": str(project)}):
