@@ -123,13 +123,14 @@
 {%- endmacro %}
 
 {% macro duckdb__lf_seed_file_rows(seed_name, seed_relation) -%}
-    {#- The seed's file from the graph; a unit test's context has no graph: the seed folder. -#}
+    {#- The seed's file from the graph. A unit test's context has no graph (and no project
+        folder: dbt may run from any directory), but its model's parents, the seed among them,
+        are loaded by then: read the loaded seed as the other engines do. -#}
     {%- set seed_node = (graph.get('nodes') or {}).get('seed.' ~ project_name ~ '.' ~ seed_name) -%}
-    {%- if seed_node is not none -%}
-        {%- set path = seed_node['root_path'] ~ '/' ~ seed_node['original_file_path'] -%}
-    {%- else -%}
-        {%- set path = (flags.PROJECT_DIR or '.') ~ '/seeds/' ~ seed_name ~ '.csv' -%}
+    {%- if seed_node is none -%}
+        {{ return(default__lf_seed_file_rows(seed_name, seed_relation)) }}
     {%- endif -%}
+    {%- set path = seed_node['root_path'] ~ '/' ~ seed_node['original_file_path'] -%}
     {%- set path = path | replace('\\', '/') -%}
     {{ return(lf_query_rows(
         "select * from read_csv('" ~ path | replace("'", "''") ~ "', header = true, all_varchar = true)"

@@ -22,7 +22,7 @@ import pytest
 
 from lead_funnel import paths
 from lead_funnel.dbt_runner import run_dbt
-from tests.conftest import FIXTURES, query
+from tests.conftest import FIXTURES, copy_warehouse, query
 from tests.support import isolation
 
 #: Any metric of models/semantic/_metrics.yml.
@@ -93,3 +93,30 @@ def test_a_users_warehouse_survives_the_test_helpers(
     _run([str(isolation.BIN / "dbt"), "docs", "generate"], user, env)
     catalog = json.loads((user / "target" / "catalog.json").read_text())
     assert {node["metadata"]["database"] for node in catalog["nodes"].values()} == {"lead_funnel"}
+
+
+def test_unit_tests_pass_when_dbt_runs_from_another_folder(
+    small_warehouse: Path, tmp_path: Path
+) -> None:
+    """Schedulers start dbt from any folder: a unit test whose model reads a seed when it
+    compiles (the lifecycle stages) must not look for the seed's file in the working folder."""
+    db = copy_warehouse(small_warehouse, tmp_path / "lead_funnel.duckdb")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = dict(
+        os.environ,
+        LEAD_FUNNEL_DUCKDB_PATH=str(db),
+        LEAD_FUNNEL_RAW_DIR=str(FIXTURES / "raw_small"),
+        DBT_TARGET_PATH=str(tmp_path / "target"),
+        DBT_LOG_PATH=str(tmp_path / "logs"),
+    )
+    project = str(paths.project_dir())
+    done = _run(
+        [str(isolation.BIN / "dbt"), "test", "--select", "int_mql_cycles_started,test_type:unit"]
+        + ["--project-dir", project, "--profiles-dir", project],
+        elsewhere,
+        env,
+    )
+    assert "PASS recycles_open_new_cycles_and_sales_without_mql_is_inferred" in done.stdout.replace(
+        "int_mql_cycles_started::", ""
+    ), done.stdout
