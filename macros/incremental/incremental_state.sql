@@ -15,7 +15,8 @@
     changed since (an export rewritten in place) makes it rebuild in full. Without the landing
     hook (PostgreSQL, Spark) there are no files: rows without a loaded_at are then all taken in
     again, which is correct (the models recompute per key) but not incremental. A model whose fingerprint differs from
-    the stored one (a seed it depends on, one of its vars or its own SQL changed) rebuilds in
+    the stored one (a seed it depends on, one of its vars, its own SQL or an upstream model's
+    SQL changed) rebuilds in
     full, as does --full-refresh.
 -#}
 
@@ -24,17 +25,13 @@
 {% endmacro %}
 
 
-{#- The seeds upstream of the current model (any distance), by walking the graph. -#}
-{% macro lf_upstream_seeds() %}
+{#- The nodes upstream of the current model (any distance), by walking the graph. -#}
+{% macro lf_upstream_nodes() %}
     {%- set queue = [model.unique_id] -%}
     {%- set seen = [] -%}
-    {%- set seeds = [] -%}
     {%- for unique_id in queue -%}
         {%- set node = graph.nodes.get(unique_id) -%}
         {%- if node is not none -%}
-            {%- if node.resource_type == 'seed' and unique_id not in seeds -%}
-                {%- do seeds.append(unique_id) -%}
-            {%- endif -%}
             {%- for parent in node.depends_on.nodes -%}
                 {%- if parent not in seen -%}
                     {%- do seen.append(parent) -%}
@@ -43,12 +40,13 @@
             {%- endfor -%}
         {%- endif -%}
     {%- endfor -%}
-    {{ return(seeds | sort) }}
+    {{ return(seen | sort) }}
 {% endmacro %}
 
 
 {#- A hash of what the model's rows depend on besides the raw rows: every row of every seed
-    upstream of it, the given vars and the model's own SQL. -#}
+    upstream of it, the given vars, its own SQL and the SQL of every model upstream of it (a
+    new version of the project rebuilds what it changed). -#}
 {% macro lf_incremental_fingerprint(var_names) %}
     {%- if not execute -%}
         {{ return('') }}
@@ -57,7 +55,15 @@
     {%- for name in var_names -%}
         {%- do parts.append('var ' ~ name ~ '=' ~ tojson(var(name, none))) -%}
     {%- endfor -%}
-    {%- for unique_id in lf_upstream_seeds() -%}
+    {%- set upstream = lf_upstream_nodes() -%}
+    {%- for unique_id in upstream -%}
+        {%- set node = graph.nodes.get(unique_id) -%}
+        {%- if node is not none and node.resource_type in ['model', 'snapshot'] -%}
+            {%- do parts.append('model ' ~ node.name ~ '=' ~ local_md5(node.raw_code)) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- for unique_id in upstream if graph.nodes.get(unique_id) is not none
+        and graph.nodes[unique_id].resource_type == 'seed' -%}
         {%- set node = graph.nodes[unique_id] -%}
         {%- set relation = adapter.get_relation(node.database, node.schema, node.alias) -%}
         {%- set lines = [] -%}
@@ -94,10 +100,16 @@
 {% endmacro %}
 
 
+{#- True while dbt renders a unit test: its context has no graph and no relation of its own. -#}
+{% macro lf_in_unit_test() %}
+    {{ return(execute and not (graph.get('nodes') or {})) }}
+{% endmacro %}
+
+
 {#- 'incremental' when the model exists, is not --full-refresh'ed, has a stored state with the
     current fingerprint and an as-of moment not earlier than the stored one; else 'full'. -#}
 {% macro lf_incremental_mode(var_names, as_of_text=none) %}
-    {%- if not execute or not is_incremental() -%}
+    {%- if not execute or lf_in_unit_test() or not is_incremental() -%}
         {{ return('full') }}
     {%- endif -%}
     {%- set state = lf_incremental_stored_state() -%}

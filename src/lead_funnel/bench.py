@@ -98,17 +98,22 @@ def _timed_dbt(args: list[str], env: dict[str, str], dbt_vars: str) -> Measureme
     return Measurement(seconds, rss, _model_seconds(env))
 
 
-def _model_seconds(env: dict[str, str]) -> dict[str, float]:
-    """dbt's execution seconds per model of the last command (its run_results.json)."""
-    target = Path(env.get("DBT_TARGET_PATH") or paths.project_dir() / "target")
-    results = target / "run_results.json"
+def _run_results(target: Path) -> list[tuple[str, float]]:
+    """(unique_id, dbt's execution seconds) of every node of the last command in `target`."""
+    results = Path(target) / "run_results.json"
     if not results.is_file():
-        return {}
+        return []
     nodes = json.loads(results.read_text())["results"]
+    return [(node["unique_id"], node["execution_time"]) for node in nodes]
+
+
+def _model_seconds(env: dict[str, str]) -> dict[str, float]:
+    """dbt's execution seconds per model of the last command."""
+    target = Path(env.get("DBT_TARGET_PATH") or paths.project_dir() / "target")
     return {
-        node["unique_id"].split(".")[-1]: round(node["execution_time"], 2)
-        for node in nodes
-        if node["unique_id"].startswith("model.")
+        unique_id.split(".")[-1]: round(seconds, 2)
+        for unique_id, seconds in _run_results(target)
+        if unique_id.startswith("model.")
     }
 
 
@@ -117,10 +122,7 @@ def bench_scoring(
 ) -> dict[str, object]:
     """Build staging once, then time the scoring layer `runs` times; optionally the reference."""
     dbt_vars = f'{{"score_as_of": "{as_of}"}}'
-    env = dict(os.environ)
-    env["LEAD_FUNNEL_RAW_DIR"] = str(Path(raw_dir).resolve())
-    env["LEAD_FUNNEL_DUCKDB_PATH"] = str(Path(db_path).resolve())
-    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    env = _build_env(raw_dir, db_path, Path(db_path).resolve().parent / "target")
     _timed_dbt(["seed"], env, dbt_vars)
     staging = _timed_dbt(["run", "--select", *UPSTREAM_MODELS], env, dbt_vars)
     print(
@@ -129,7 +131,11 @@ def bench_scoring(
     )
     measurements = []
     for run in range(runs):
-        measurements.append(_timed_dbt(["run", "--select", *SCORING_MODELS], env, dbt_vars))
+        # --full-refresh: the scoring layer's per-event models are incremental, and a run
+        # again on the same rows would touch no lead
+        measurements.append(
+            _timed_dbt(["run", "--full-refresh", "--select", *SCORING_MODELS], env, dbt_vars)
+        )
         last = measurements[-1]
         slowest = sorted(last.model_seconds.items(), key=lambda item: -item[1])[:5]
         print(
@@ -290,11 +296,10 @@ def dense_copy(raw_dir: Path, out_dir: Path, factor: int = 10) -> Path:
 
 def _node_seconds(target: Path) -> dict[str, float]:
     """dbt's execution seconds of the last command per resource type (model, test, seed, ...)."""
-    results = target / "run_results.json"
     totals: dict[str, float] = {}
-    for node in json.loads(results.read_text())["results"]:
-        kind = node["unique_id"].split(".")[0]
-        totals[kind] = totals.get(kind, 0.0) + node["execution_time"]
+    for unique_id, seconds in _run_results(target):
+        kind = unique_id.split(".")[0]
+        totals[kind] = totals.get(kind, 0.0) + seconds
     return totals
 
 

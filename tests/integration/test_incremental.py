@@ -5,12 +5,13 @@ status changes, a lead merged on each later day). Day 1 is built in full, then d
 incrementally into the same warehouse file (the raw folder grows by each day's files, as it
 would under a daily extract). Every public mart must then equal, row for row, a full build of
 days 1..4 into a fresh warehouse, and building day 4 again must change nothing. score_as_of is
-pinned, so the as-of moment does not move between the runs.
+not set there, so the as-of moment is the data's watermark and moves forward with each day.
 
 The same proof runs on a real PostgreSQL server (one for the module), where each day's
 `lead-funnel load` replaces the raw tables with days 1..k; and in a copy of the project, a
 changed seed upstream of the incremental models makes the next run rebuild them in full (to
-the full build's result), after which an unchanged run is incremental again.
+the full build's result), after which an unchanged run is incremental again. Those two pin
+score_as_of, so the as-of moment stays put while the data grows.
 """
 
 from __future__ import annotations
@@ -36,7 +37,14 @@ pytestmark = pytest.mark.slow
 DAYS = 4
 LEADS = 400
 AS_OF = {"score_as_of": "2026-09-30 00:00:00"}
-INCREMENTAL_MODELS = ("base_marketing__engagement_events", "fct_lead_timeline")
+INCREMENTAL_MODELS = (
+    "base_marketing__engagement_events",
+    "fct_lead_timeline",
+    "int_engagement_events_resolved",
+    "int_engagement_events_scored",
+    "int_lead_scores_at_each_event",
+    "fct_lead_score_history",
+)
 #: The day-by-day DuckDB builds run dbt's tests as a daily refresh does; the builds that only
 #: provide rows to compare (the full build, the runs again, PostgreSQL, the seed change) leave
 #: the data and unit tests out.
@@ -78,9 +86,7 @@ def builds(daily_raw: Path, tmp_path_factory: pytest.TempPathFactory):
     statuses, modes = {}, {}
     for day in range(1, DAYS + 1):
         days_through(daily_raw, day, raw)
-        result = run_dbt(
-            ["build"], raw_dir=raw, duckdb_path=incremental_db, dbt_vars=AS_OF, quiet=True
-        )
+        result = run_dbt(["build"], raw_dir=raw, duckdb_path=incremental_db, quiet=True)
         statuses[day] = {r.node.name: str(r.status).lower() for r in result.result.results}
         with duckdb.connect(str(incremental_db)) as con:
             modes[day] = dict(
@@ -94,13 +100,25 @@ def builds(daily_raw: Path, tmp_path_factory: pytest.TempPathFactory):
         state = con.execute(
             "select model_name, loaded_through from incremental_state.lf_incremental_state"
         ).fetchall()
-    run_dbt(MODELS_ONLY, raw_dir=raw, duckdb_path=incremental_db, dbt_vars=AS_OF, quiet=True)
+    run_dbt(MODELS_ONLY, raw_dir=raw, duckdb_path=incremental_db, quiet=True)
     again = _rows(incremental_db, marts)
     full_db = work / "full.duckdb"
-    run_dbt(MODELS_ONLY, raw_dir=raw, duckdb_path=full_db, dbt_vars=AS_OF, quiet=True)
+    run_dbt(MODELS_ONLY, raw_dir=raw, duckdb_path=full_db, quiet=True)
     full = _rows(full_db, marts)
+    account = _update_an_account(incremental_db, raw / "accounts" / "day_0005.csv")
+    fit_before = _fit_scores(incremental_db, account)
+    run_dbt(MODELS_ONLY, raw_dir=raw, duckdb_path=incremental_db, quiet=True)
+    account_update = {
+        "fit_before": fit_before,
+        "fit_after": _fit_scores(incremental_db, account),
+        "modes": _modes(incremental_db),
+        "incremental": _rows(incremental_db, marts),
+    }
+    updated_db = work / "full_updated.duckdb"
+    run_dbt(MODELS_ONLY, raw_dir=raw, duckdb_path=updated_db, quiet=True)
+    account_update["full"] = _rows(updated_db, marts)
     removed = _rewrite_in_place(raw / "engagement_events" / "day_0002.csv", drop=10)
-    run_dbt(MODELS_ONLY, raw_dir=raw, duckdb_path=incremental_db, dbt_vars=AS_OF, quiet=True)
+    run_dbt(MODELS_ONLY, raw_dir=raw, duckdb_path=incremental_db, quiet=True)
     with duckdb.connect(str(incremental_db)) as con:
         still_staged = con.execute(
             "select count(*) from staging.base_marketing__engagement_events"
@@ -118,6 +136,7 @@ def builds(daily_raw: Path, tmp_path_factory: pytest.TempPathFactory):
         "state": dict(state),
         "statuses": statuses,
         "modes": modes,
+        "account_update": account_update,
         "rewritten": {
             "removed": removed,
             "still_staged": still_staged,
@@ -125,6 +144,46 @@ def builds(daily_raw: Path, tmp_path_factory: pytest.TempPathFactory):
             "modes": _modes(incremental_db),
         },
     }
+
+
+def _update_an_account(db_path: Path, path: Path) -> str:
+    """Writes a new version of the non-software account whose leads have the most scoring
+    events, now in software (fit +15 under both models), as a new accounts file."""
+    with duckdb.connect(str(db_path)) as con:
+        account_id = con.execute(
+            "select leads.account_id from marts.fct_lead_score_history as history"
+            " inner join staging.stg_crm__leads as leads on history.lead_id = leads.lead_id"
+            " inner join staging.stg_crm__accounts as accounts"
+            " on leads.account_id = accounts.account_id"
+            " where accounts.industry not in ('software', 'financial_services',"
+            " 'healthcare', 'manufacturing')"
+            " group by leads.account_id order by count(*) desc, leads.account_id limit 1"
+        ).fetchone()[0]
+    versions = []
+    for earlier in sorted(path.parent.glob("day_*.csv")):
+        with earlier.open(newline="") as handle:
+            reader = csv.DictReader(handle)
+            fields = reader.fieldnames
+            versions += [row for row in reader if row["account_id"] == account_id]
+    row = max(versions, key=lambda version: version["updated_at"])
+    row.update(industry="software", updated_at="2026-09-29 23:00:00")
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, quoting=csv.QUOTE_ALL)
+        writer.writeheader()
+        writer.writerow(row)
+    return account_id
+
+
+def _fit_scores(db_path: Path, account_id: str) -> dict[tuple[str, str], float]:
+    with duckdb.connect(str(db_path)) as con:
+        rows = con.execute(
+            "select history.lead_id, history.scoring_model, max(history.fit_score)"
+            " from marts.fct_lead_score_history as history"
+            " inner join staging.stg_crm__leads as leads on history.lead_id = leads.lead_id"
+            " where leads.account_id = ? group by 1, 2",
+            [account_id],
+        ).fetchall()
+    return {(lead_id, model): fit for lead_id, model, fit in rows}
 
 
 def _rewrite_in_place(path: Path, drop: int) -> set[str]:
@@ -209,6 +268,16 @@ def test_running_day_4_again_changes_nothing(builds) -> None:
         columns, rows = builds["incremental"][name]
         problems += [f"{name}: {d}" for d in differences(columns, rows, builds["again"][name][1])]
     assert not problems, "\n".join(problems[:20])
+
+
+def test_an_account_update_moves_its_leads_fit_incrementally(builds) -> None:
+    update = builds["account_update"]
+    before, after = update["fit_before"], update["fit_after"]
+    assert before and set(before) == set(after)
+    assert all(after[key] == before[key] + 15 for key in before), (before, after)
+    for name in INCREMENTAL_MODELS:
+        assert update["modes"][name] == "incremental", name
+    assert not _mismatches(update["full"], update["incremental"])
 
 
 def test_an_export_rewritten_in_place_rebuilds_in_full(builds) -> None:

@@ -1,7 +1,11 @@
 -- Accepted engagement events up to score_as_of, re-attributed to the surviving lead when the
 -- CRM merged the lead that did them.
--- A table, not a view: its data tests and the models reading it would each compute it again.
-{{ config(materialized='table') }}
+-- Incremental (delete+insert by the surviving lead_id, see the model's docs): a run recomputes
+-- the rows of every lead whose events, statuses, merges or fit may have changed since the last run.
+{%- do lf_touched_leads_depends_on() %}
+{%- set state_vars = lf_scoring_state_vars() %}
+{{ config(**lf_lead_incremental_config(state_vars, lf_scoring_state_tables())) }}
+{%- set mode = lf_incremental_mode(state_vars, lf_as_of_text()) %}
 
 with
 
@@ -25,7 +29,9 @@ resolved as (
     from events
     inner join leads_resolved
         on events.lead_id = leads_resolved.lead_id
-    where events.occurred_at <= {{ lf_score_as_of() }}
+    where
+        events.occurred_at <= {{ lf_score_as_of() }}
+        and {{ lf_touched_leads_only('leads_resolved.survivor_lead_id', mode) }}
 )
 
 select * from resolved

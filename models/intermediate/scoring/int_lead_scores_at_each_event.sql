@@ -16,7 +16,12 @@
 -- last row holds its sums. The accumulators are read, capped and reduced to three dimension
 -- scores before a second, narrow window numbers the events across segments and buckets and
 -- carries the latest engagement. The hash key is left to fct_lead_score_history.
-{{ config(materialized='table') }}
+-- Incremental (delete+insert by the surviving lead_id, see the model's docs): a run recomputes
+-- the rows of every lead whose events, statuses, merges or fit may have changed since the last run.
+{%- do lf_touched_leads_depends_on() %}
+{%- set state_vars = lf_scoring_state_vars() %}
+{{ config(**lf_lead_incremental_config(state_vars, lf_scoring_state_tables())) }}
+{%- set mode = lf_incremental_mode(state_vars, lf_as_of_text()) %}
 {%- set layout = lf_scoring_layout_size(ref('int_scoring_accumulators')) %}
 {%- set n_acc = layout[0] %}
 {%- set n_groups = layout[1] %}
@@ -26,10 +31,12 @@ with
 
 events as (
     select * from {{ ref('int_engagement_events_resolved') }}
+    where {{ lf_touched_leads_only('lead_id', mode) }}
 ),
 
 occurrences as (
     select * from {{ ref('int_engagement_events_scored') }}
+    where {{ lf_touched_leads_only('lead_id', mode) }}
 ),
 
 accumulators as (

@@ -2,7 +2,7 @@
 -- engagement events, product usage, sales activities, CRM status changes, opportunities opened and closed.
 -- Incremental (delete+insert by lead_id, see the model's docs): a run recomputes the whole
 -- timeline of every surviving lead whose touches may have changed since the last run.
--- Read by the incremental run's touched-lead query (macro lf_timeline_touched_leads):
+-- Read by the incremental run's touched-lead query (macro lf_touched_leads):
 -- depends_on: {{ ref('stg_marketing__engagement_events') }}, {{ ref('int_data_watermark') }}
 -- depends_on: {{ ref('base_marketing__engagement_events') }}, {{ ref('base_product__usage_events') }}
 -- depends_on: {{ ref('base_crm__lead_status_changes') }}, {{ ref('base_sales__activities') }}
@@ -18,7 +18,7 @@
     on_schema_change='fail',
     pre_hook=[
         "{{ lf_incremental_prepare(" ~ state_vars ~ ", lf_as_of_text()) }}",
-        "{{ lf_timeline_delete_touched(" ~ state_vars ~ ") }}",
+        "{{ lf_delete_touched_leads(" ~ state_vars ~ ") }}",
     ],
     post_hook=["{{ lf_incremental_record(" ~ state_vars ~ ", " ~ state_tables ~ ","
         ~ " 'select cast(max(loaded_at) as varchar) from ' ~ ref('stg_marketing__engagement_events'),"
@@ -119,7 +119,7 @@ unioned_all as (
 unioned as (
     select * from unioned_all
     {%- if mode == 'incremental' %}
-        where lead_id in ({{ lf_timeline_touched_leads() }})
+        where lead_id in ({{ lf_touched_leads() }})
     {%- endif %}
 ),
 

@@ -1,27 +1,36 @@
 -- One row per surviving lead, scoring model and scoring event: the score right after the
 -- event, evaluated at the event's own time, so any lead's score can be plotted over time.
+-- Incremental (delete+insert by the surviving lead_id, see the model's docs): a run recomputes
+-- the rows of every lead whose events, statuses, merges or fit may have changed since the last run.
+{%- do lf_touched_leads_depends_on() %}
+{%- set state_vars = lf_scoring_state_vars() %}
+{{ config(**lf_lead_incremental_config(state_vars, lf_scoring_state_tables())) }}
+{%- set mode = lf_incremental_mode(state_vars, lf_as_of_text()) %}
 
 with
 
 scores_at_each_event as (
     select * from {{ ref('int_lead_scores_at_each_event') }}
+    where {{ lf_touched_leads_only('lead_id', mode) }}
 ),
 
 mql_moments as (
     select * from {{ ref('int_lead_mql_moments') }}
 ),
 
+-- text columns cast to the contract's type (varchar), so an incremental run's new rows have the
+-- stored table's column types on every engine (PostgreSQL types text expressions as text)
 final as (
     select
-        {{ dbt.hash(dbt.concat([
+        cast({{ dbt.hash(dbt.concat([
             "scores_at_each_event.lead_id", "'|'",
             "scores_at_each_event.scoring_model", "'|'",
             "scores_at_each_event.event_id",
-        ])) }} as lead_score_event_id,
-        scores_at_each_event.lead_id,
-        scores_at_each_event.scoring_model,
-        scores_at_each_event.event_id,
-        scores_at_each_event.event_type,
+        ])) }} as {{ lf_engine_type('varchar') }}) as lead_score_event_id,
+        cast(scores_at_each_event.lead_id as {{ lf_engine_type('varchar') }}) as lead_id,
+        cast(scores_at_each_event.scoring_model as {{ lf_engine_type('varchar') }}) as scoring_model,
+        cast(scores_at_each_event.event_id as {{ lf_engine_type('varchar') }}) as event_id,
+        cast(scores_at_each_event.event_type as {{ lf_engine_type('varchar') }}) as event_type,
         scores_at_each_event.occurred_at,
         scores_at_each_event.event_sequence,
         scores_at_each_event.fit_score,
@@ -33,10 +42,10 @@ final as (
         scores_at_each_event.is_fit_disqualified,
         scores_at_each_event.behavior_reset_at,
         scores_at_each_event.is_suppressed,
-        scores_at_each_event.suppressed_reason,
+        cast(scores_at_each_event.suppressed_reason as {{ lf_engine_type('varchar') }}) as suppressed_reason,
         scores_at_each_event.is_fast_track_event,
         scores_at_each_event.is_mql_eligible,
-        scores_at_each_event.mql_trigger,
+        cast(scores_at_each_event.mql_trigger as {{ lf_engine_type('varchar') }}) as mql_trigger,
         coalesce(
             scores_at_each_event.event_id = mql_moments.mql_trigger_event_id, false
         ) as is_mql_event
