@@ -118,10 +118,13 @@ merges_checked as (
         ranked.*,
         merge_rejections.merge_rejection_reason
     from ranked
+    -- one equality (a rejected row's key is null), so engines join by hash: a condition on the
+    -- left side alone beside it made DuckDB compare every row with every merge rejection
     left join merge_rejections
         on
-            {{ lf_clean_text('ranked.lead_id') }} = merge_rejections.lead_id
-            and ranked.rejection_reason is null
+            case
+                when ranked.rejection_reason is null then {{ lf_clean_text('ranked.lead_id') }}
+            end = merge_rejections.lead_id
 ),
 
 final as (
