@@ -16,8 +16,9 @@
     hook (PostgreSQL, Spark) there are no files: rows without a loaded_at are then all taken in
     again, which is correct (the models recompute per key) but not incremental. A model whose fingerprint differs from
     the stored one (a seed it depends on, one of its vars, its own SQL or an upstream model's
-    SQL changed) rebuilds in
-    full, as does --full-refresh.
+    SQL changed, or the source chosen by var crm_source, marketing_source or spend_source)
+    rebuilds in full, as does --full-refresh. While a connector source is chosen every run is
+    full: connector tables have no landed files to tell new rows by.
 -#}
 
 {% macro lf_incremental_state_relation(name) %}
@@ -52,7 +53,7 @@
         {{ return('') }}
     {%- endif -%}
     {%- set parts = ['sql=' ~ local_md5(model.raw_code)] -%}
-    {%- for name in var_names -%}
+    {%- for name in ['crm_source', 'marketing_source', 'spend_source'] + var_names -%}
         {%- do parts.append('var ' ~ name ~ '=' ~ tojson(var(name, none))) -%}
     {%- endfor -%}
     {%- set upstream = lf_upstream_nodes() -%}
@@ -110,6 +111,10 @@
     current fingerprint and an as-of moment not earlier than the stored one; else 'full'. -#}
 {% macro lf_incremental_mode(var_names, as_of_text=none) %}
     {%- if not execute or lf_in_unit_test() or not is_incremental() -%}
+        {{ return('full') }}
+    {%- endif -%}
+    {#- Connector tables have no landed files to tell new rows by: rebuilt in full. -#}
+    {%- if lead_funnel.lf_connector_sources() | length > 0 -%}
         {{ return('full') }}
     {%- endif -%}
     {%- set state = lf_incremental_stored_state() -%}

@@ -19,8 +19,11 @@
     gets a view raw.<table>__files: its rows with the file each came from (landed_file), which
     incremental models use to find the rows of files they have not seen before.
 
-    On warehouses other than DuckDB an extract-load tool fills the raw schema instead, so
-    the default implementation does nothing.
+    The tables of a chosen connector (var crm_source, marketing_source, spend_source) are
+    landed the same way from <raw_dir>/<connector>/ (macro lf_land_connector_tables).
+
+    On warehouses other than DuckDB an extract-load tool fills the raw schema (and a connector
+    its own schema) instead, so the default implementation does nothing.
 -#}
 {% macro land_raw_files() %}
     {{ return(adapter.dispatch('land_raw_files', 'lead_funnel')()) }}
@@ -52,110 +55,187 @@
         ~ ' line_number bigint, error_type varchar, raw_line varchar, landed_at timestamp)'
     ) -%}
     {%- for table_name, spec in contract.items() -%}
-        {%- set found = lead_funnel.find_raw_file(raw_dir, table_name) -%}
-        {%- set target_relation = adapter.quote(raw_schema) ~ '.' ~ adapter.quote(table_name) -%}
-        {%- if found is none -%}
-            {%- set lookalikes = lead_funnel.find_raw_lookalikes(raw_dir, table_name, contract) -%}
-            {%- if lookalikes | length > 0 -%}
+        {%- do lead_funnel.lf_land_raw_table(
+            raw_dir, table_name, table_name,
+            adapter.quote(raw_schema) ~ '.' ~ adapter.quote(table_name),
+            spec['required'], spec['optional'], contract
+        ) -%}
+    {%- endfor -%}
+    {%- do lead_funnel.lf_land_connector_tables(raw_dir) -%}
+    {{ return('select 1 as raw_files_landed') }}
+{% endmacro %}
+
+
+{#-
+    Lands the tables of the chosen connectors (var crm_source, marketing_source, spend_source)
+    from <raw_dir>/<connector>/<table>.csv|.parquet (or a folder of such files) into the
+    connector's schema (var <connector>_schema), as the contract's files are landed: every
+    column as text, a missing file as an empty view. The tables and columns are the source's
+    in models/staging/<connector>/_<connector>__sources.yml; a column with meta required: true
+    must be in the file, the others are added as null when a file lacks them (connectors differ
+    by account and version). A table that already exists as a table in that schema (the
+    connector wrote it into this DuckDB file) is left as it is. Recorded in raw.raw_landed_files
+    as <connector>.<table>.
+-#}
+{% macro lf_land_connector_tables(raw_dir) %}
+    {%- set connectors = lead_funnel.lf_connector_sources() -%}
+    {%- for connector in connectors -%}
+        {%- set tables = [] -%}
+        {%- for node in graph.sources.values() if node.source_name == connector
+            and node.package_name == 'lead_funnel' -%}
+            {%- do tables.append(node) -%}
+        {%- endfor -%}
+        {%- if tables | length == 0 -%}
+            {{ exceptions.raise_compiler_error(
+                'connector ' ~ connector ~ ' is chosen but has no enabled source tables') }}
+        {%- endif -%}
+        {%- set siblings = tables | map(attribute='identifier') | list -%}
+        {%- for node in tables | sort(attribute='identifier') -%}
+            {%- do run_query('create schema if not exists ' ~ adapter.quote(node.schema)) -%}
+            {#- information_schema, not adapter.get_relation: that opens a transaction, which
+                dbt rolls back after the hooks, taking the landed views with it. -#}
+            {%- set existing = run_query(
+                "select count(*) from information_schema.tables where table_schema = '"
+                ~ node.schema ~ "' and table_name = '" ~ node.identifier
+                ~ "' and table_type = 'BASE TABLE'") -%}
+            {%- if existing.rows[0][0] > 0 -%}
+                {{ log('connector table ' ~ node.schema ~ '.' ~ node.identifier
+                    ~ ': a table of the warehouse, used as it is', info=true) }}
+            {%- else -%}
+                {%- set required = [] -%}
+                {%- set optional = [] -%}
+                {%- for column_name, column in node.columns.items() -%}
+                    {%- if (column.meta or {}).get('required') -%}
+                        {%- do required.append(column_name | lower) -%}
+                    {%- else -%}
+                        {%- do optional.append(column_name | lower) -%}
+                    {%- endif -%}
+                {%- endfor -%}
+                {%- do lead_funnel.lf_land_raw_table(
+                    raw_dir ~ '/' ~ connector, connector ~ '.' ~ node.identifier, node.identifier,
+                    adapter.quote(node.schema) ~ '.' ~ adapter.quote(node.identifier),
+                    required, optional, siblings
+                ) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
+{% endmacro %}
+
+
+{#-
+    Lands one raw table: the first of <raw_dir>/<file_stem>.parquet, .csv, <file_stem>/*.parquet,
+    <file_stem>/*.csv as view `target_relation` (every column as text, names lower-cased; the
+    optional columns a file lacks added as null), and beside it `<target_relation>__files` with
+    the file of each row. Counts and rejected lines are recorded under `table_name` in
+    raw.raw_landed_files and raw.raw_rejected_lines. Without a file: an empty view of the
+    required and optional columns. `siblings`: the names of the other tables of the same folder
+    (a look-alike file name that belongs to a longer sibling name is left to it).
+-#}
+{% macro lf_land_raw_table(raw_dir, table_name, file_stem, target_relation, required, optional, siblings) %}
+    {%- set raw_schema = var('raw_schema') -%}
+    {%- set landed_files = adapter.quote(raw_schema) ~ '.raw_landed_files' -%}
+    {%- set rejected_lines = adapter.quote(raw_schema) ~ '.raw_rejected_lines' -%}
+    {%- set found = lead_funnel.find_raw_file(raw_dir, file_stem) -%}
+    {%- if found is none -%}
+        {%- set lookalikes = lead_funnel.find_raw_lookalikes(raw_dir, file_stem, siblings) -%}
+        {%- if lookalikes | length > 0 -%}
+            {{ exceptions.raise_compiler_error(
+                'raw table ' ~ table_name ~ ': found ' ~ lookalikes | join(', ') ~ '; expected '
+                ~ file_stem ~ '.csv, ' ~ file_stem ~ '.parquet or a folder ' ~ file_stem ~ '/'
+            ) }}
+        {%- endif -%}
+        {%- set empty_columns = [] -%}
+        {%- for column_name in required + optional -%}
+            {%- do empty_columns.append('cast(null as varchar) as ' ~ adapter.quote(column_name)) -%}
+        {%- endfor -%}
+        {%- do run_query(
+            'create or replace view ' ~ target_relation ~ ' as select '
+            ~ empty_columns | join(', ') ~ ' where false'
+        ) -%}
+        {%- do run_query(
+            'insert into ' ~ landed_files ~ " values ('" ~ table_name
+            ~ "', null, null, 0, 0, current_timestamp, null, null)"
+        ) -%}
+        {%- do run_query(
+            'create or replace view ' ~ target_relation[:-1] ~ '__files" as select'
+            ~ ' cast(null as varchar) as landed_file, * from ' ~ target_relation
+        ) -%}
+        {{ log('raw ' ~ table_name ~ ': no file, landed as an empty table', info=true) }}
+    {%- else -%}
+        {%- set readers = [] -%}
+        {%- set file_readers = [] -%}
+        {%- set files = run_query("select file from glob('" ~ found['path'] ~ "') order by file") -%}
+        {%- for file_row in files.rows -%}
+            {%- set file_path = file_row[0] | replace("'", "''") -%}
+            {%- set file_name = file_path[(raw_dir | length) + 1:] -%}
+            {%- do lead_funnel.check_raw_file_format(table_name, file_path, found['format']) -%}
+            {%- if found['format'] == 'parquet' -%}
+                {%- do run_query(
+                    'insert into ' ~ landed_files ~ " select '" ~ table_name ~ "', '" ~ file_name
+                    ~ "', 'parquet', count(*), 0, current_timestamp, null, null from read_parquet('"
+                    ~ file_path ~ "')"
+                ) -%}
+                {%- set file_reader = "select * from read_parquet('" ~ file_path ~ "')" -%}
+            {%- else -%}
+                {%- set file_reader = lead_funnel.land_csv_file(
+                    table_name, file_path, file_name, loop.index, landed_files, rejected_lines
+                ) -%}
+                {%- do readers.append(file_reader) -%}
+            {%- endif -%}
+            {%- do file_readers.append(
+                "select '" ~ file_name ~ "' as landed_file, * from ("
+                ~ file_reader ~ ')'
+            ) -%}
+            {%- do run_query(
+                'update ' ~ landed_files ~ ' set file_size = blob.size, modified_at = blob.last_modified'
+                ~ " from (select size, last_modified from read_blob('" ~ file_path ~ "')) as blob"
+                ~ " where source_table = '" ~ table_name ~ "' and file_name = '"
+                ~ file_name ~ "'"
+            ) -%}
+        {%- endfor -%}
+        {%- if found['format'] == 'parquet' -%}
+            {%- set reader = "read_parquet('" ~ found['path'] ~ "', union_by_name = true)" -%}
+        {%- else -%}
+            {%- set reader = '(' ~ readers | join(' union all by name ') ~ ')' -%}
+        {%- endif -%}
+        {%- set described = run_query('describe select * from ' ~ reader) -%}
+        {%- set file_columns = [] -%}
+        {%- for row in described.rows -%}
+            {%- do file_columns.append(row[0]) -%}
+        {%- endfor -%}
+        {%- set file_columns_lower = file_columns | map('lower') | list -%}
+        {%- for column_name in required -%}
+            {%- if column_name not in file_columns_lower -%}
                 {{ exceptions.raise_compiler_error(
-                    'raw table ' ~ table_name ~ ': found ' ~ lookalikes | join(', ') ~ '; expected '
-                    ~ table_name ~ '.csv, ' ~ table_name ~ '.parquet or a folder ' ~ table_name ~ '/'
+                    "Raw file '" ~ found['path'] ~ "' (table " ~ table_name
+                    ~ ") lacks the required column '" ~ column_name ~ "'. Required columns: "
+                    ~ required | join(', ')
                 ) }}
             {%- endif -%}
-            {%- set empty_columns = [] -%}
-            {%- for column_name in spec['required'] + spec['optional'] -%}
-                {%- do empty_columns.append('cast(null as varchar) as ' ~ adapter.quote(column_name)) -%}
-            {%- endfor -%}
-            {%- do run_query(
-                'create or replace view ' ~ target_relation ~ ' as select '
-                ~ empty_columns | join(', ') ~ ' where false'
+        {%- endfor -%}
+        {%- set select_list = [] -%}
+        {%- for column_name in file_columns -%}
+            {%- do select_list.append(
+                'cast(' ~ adapter.quote(column_name) ~ ' as varchar) as ' ~ adapter.quote(column_name | lower)
             ) -%}
-            {%- do run_query(
-                'insert into ' ~ landed_files ~ " values ('" ~ table_name
-                ~ "', null, null, 0, 0, current_timestamp, null, null)"
-            ) -%}
-            {%- do run_query(
-                'create or replace view ' ~ target_relation[:-1] ~ '__files" as select'
-                ~ ' cast(null as varchar) as landed_file, * from ' ~ target_relation
-            ) -%}
-            {{ log('raw ' ~ table_name ~ ': no file, landed as an empty table', info=true) }}
-        {%- else -%}
-            {%- set readers = [] -%}
-            {%- set file_readers = [] -%}
-            {%- set files = run_query("select file from glob('" ~ found['path'] ~ "') order by file") -%}
-            {%- for file_row in files.rows -%}
-                {%- set file_path = file_row[0] | replace("'", "''") -%}
-                {%- set file_name = file_path[(raw_dir | length) + 1:] -%}
-                {%- do lead_funnel.check_raw_file_format(table_name, file_path, found['format']) -%}
-                {%- if found['format'] == 'parquet' -%}
-                    {%- do run_query(
-                        'insert into ' ~ landed_files ~ " select '" ~ table_name ~ "', '" ~ file_name
-                        ~ "', 'parquet', count(*), 0, current_timestamp, null, null from read_parquet('"
-                        ~ file_path ~ "')"
-                    ) -%}
-                    {%- set file_reader = "select * from read_parquet('" ~ file_path ~ "')" -%}
-                {%- else -%}
-                    {%- set file_reader = lead_funnel.land_csv_file(
-                        table_name, file_path, file_name, loop.index, landed_files, rejected_lines
-                    ) -%}
-                    {%- do readers.append(file_reader) -%}
-                {%- endif -%}
-                {%- do file_readers.append(
-                    "select '" ~ file_name ~ "' as landed_file, * from ("
-                    ~ file_reader ~ ')'
-                ) -%}
-                {%- do run_query(
-                    'update ' ~ landed_files ~ ' set file_size = blob.size, modified_at = blob.last_modified'
-                    ~ " from (select size, last_modified from read_blob('" ~ file_path ~ "')) as blob"
-                    ~ " where source_table = '" ~ table_name ~ "' and file_name = '"
-                    ~ file_name ~ "'"
-                ) -%}
-            {%- endfor -%}
-            {%- if found['format'] == 'parquet' -%}
-                {%- set reader = "read_parquet('" ~ found['path'] ~ "', union_by_name = true)" -%}
-            {%- else -%}
-                {%- set reader = '(' ~ readers | join(' union all by name ') ~ ')' -%}
+        {%- endfor -%}
+        {%- for column_name in optional -%}
+            {%- if column_name not in file_columns_lower -%}
+                {%- do select_list.append('cast(null as varchar) as ' ~ adapter.quote(column_name)) -%}
             {%- endif -%}
-            {%- set described = run_query('describe select * from ' ~ reader) -%}
-            {%- set file_columns = [] -%}
-            {%- for row in described.rows -%}
-                {%- do file_columns.append(row[0]) -%}
-            {%- endfor -%}
-            {%- set file_columns_lower = file_columns | map('lower') | list -%}
-            {%- for column_name in spec['required'] -%}
-                {%- if column_name not in file_columns_lower -%}
-                    {{ exceptions.raise_compiler_error(
-                        "Raw file '" ~ found['path'] ~ "' (table " ~ table_name
-                        ~ ") lacks the required column '" ~ column_name ~ "'. Required columns: "
-                        ~ spec['required'] | join(', ')
-                    ) }}
-                {%- endif -%}
-            {%- endfor -%}
-            {%- set select_list = [] -%}
-            {%- for column_name in file_columns -%}
-                {%- do select_list.append(
-                    'cast(' ~ adapter.quote(column_name) ~ ' as varchar) as ' ~ adapter.quote(column_name | lower)
-                ) -%}
-            {%- endfor -%}
-            {%- for column_name in spec['optional'] -%}
-                {%- if column_name not in file_columns_lower -%}
-                    {%- do select_list.append('cast(null as varchar) as ' ~ adapter.quote(column_name)) -%}
-                {%- endif -%}
-            {%- endfor -%}
-            {%- do run_query(
-                'create or replace view ' ~ target_relation ~ ' as select '
-                ~ select_list | join(', ') ~ ' from ' ~ reader
-            ) -%}
-            {#- The same rows, each with the file it came from (incremental models read the rows
-                of files they have not seen, macro lf_unseen_file_rows). -#}
-            {%- do run_query(
-                'create or replace view ' ~ target_relation[:-1] ~ '__files" as select landed_file, '
-                ~ select_list | join(', ') ~ ' from (' ~ file_readers | join(' union all by name ') ~ ')'
-            ) -%}
-            {{ log('raw ' ~ table_name ~ ': ' ~ found['path'], info=true) }}
-        {%- endif -%}
-    {%- endfor -%}
-    {{ return('select 1 as raw_files_landed') }}
+        {%- endfor -%}
+        {%- do run_query(
+            'create or replace view ' ~ target_relation ~ ' as select '
+            ~ select_list | join(', ') ~ ' from ' ~ reader
+        ) -%}
+        {#- The same rows, each with the file it came from (incremental models read the rows
+            of files they have not seen, macro lf_unseen_file_rows). -#}
+        {%- do run_query(
+            'create or replace view ' ~ target_relation[:-1] ~ '__files" as select landed_file, '
+            ~ select_list | join(', ') ~ ' from (' ~ file_readers | join(' union all by name ') ~ ')'
+        ) -%}
+        {{ log('raw ' ~ table_name ~ ': ' ~ found['path'], info=true) }}
+    {%- endif -%}
 {% endmacro %}
 
 

@@ -1,6 +1,8 @@
 -- One row per raw table: raw rows counted at landing = staged + quarantined + removed exact
 -- duplicates. Quarantined rows are counted once per distinct row (further copies count as
 -- duplicates) plus every malformed CSV line. A table, so it holds without the raw files.
+-- A table a connector supplies (macro lf_contract_inputs) counts the rows of its adapter
+-- models as raw rows (audit_connector_reconciliation accounts for the connector's own rows).
 {{ config(materialized='table') }}
 {%- set raw_tables = lf_raw_tables() %}
 
@@ -18,10 +20,18 @@ rejected_lines as (
     {{ raw_table.name }}_counts as (
         select
             '{{ raw_table.name }}' as source_table,
+            {%- set inputs = lf_contract_inputs(raw_table.name) %}
+            {% if inputs['files'] -%}
             (
                 select coalesce(sum(raw_rows), 0) from landed_files
                 where source_table = '{{ raw_table.name }}'
-            ) as raw_rows,
+            )
+            {%- else -%}
+            0
+            {%- endif %}
+            {%- for adapter_model in inputs['models'] %}
+            + (select count(*) from {{ ref(adapter_model) }})
+            {%- endfor %} as raw_rows,
             (select count(*) from {{ ref(raw_table.staged_model) }}) as staged_rows,
             (
                 select count(*) from {{ ref(raw_table.base_model) }}

@@ -9,7 +9,7 @@
 with
 
 source as (
-    select * from {{ source('crm', 'accounts') }}
+    select * from {{ lf_contract_input('accounts') }}
 ),
 
 rows_collapsed as (

@@ -2,13 +2,14 @@
 -- when it can). Rows sharing a change_id with different values: the earliest changed_at is kept.
 -- The raw status is read case-insensitively on its trimmed text: a lifecycle status (seed
 -- lead_statuses) is itself, another CRM's spelling is translated by seed crm_status_mapping
--- (e.g. Salesforce 'Working - Contacted' -> sales_accepted); anything else is unknown_status.
+-- (e.g. Salesforce 'Working - Contacted' -> sales_accepted); anything else, including a value
+-- the mapping lists without a lifecycle status (HubSpot subscriber), is unknown_status.
 {%- set raw_columns = var('raw_contract')['lead_status_changes']['required'] %}
 
 with
 
 source as (
-    select * from {{ source('crm', 'lead_status_changes') }}
+    select * from {{ lf_contract_input('lead_status_changes') }}
 ),
 
 lead_statuses as (
@@ -31,6 +32,7 @@ status_spellings as (
         lifecycle_status,
         2 as spelling_rank
     from status_mapping
+    where lifecycle_status is not null
 ),
 
 status_spellings_ranked as (

@@ -12,7 +12,7 @@
 with
 
 source as (
-    select * from {{ source('crm', 'leads') }}
+    select * from {{ lf_contract_input('leads') }}
 ),
 
 rows_collapsed as (

@@ -10,7 +10,7 @@
 with
 
 source as (
-    select * from {{ source('crm', 'opportunities') }}
+    select * from {{ lf_contract_input('opportunities') }}
 ),
 
 accepted_leads as (

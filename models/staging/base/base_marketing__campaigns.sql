@@ -5,7 +5,7 @@
 with
 
 source as (
-    select * from {{ source('marketing', 'campaigns') }}
+    select * from {{ lf_contract_input('campaigns') }}
 ),
 
 rows_collapsed as (

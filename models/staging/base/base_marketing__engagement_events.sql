@@ -22,7 +22,7 @@ with
 
 {% if mode == 'incremental' %}
     all_source as (
-        select * from {{ source('marketing', 'engagement_events') }}
+        select * from {{ lf_contract_input('engagement_events') }}
     ),
 
     new_rows as (
@@ -68,7 +68,7 @@ with
     ),
 {% else %}
     source as (
-        select * from {{ source('marketing', 'engagement_events') }}
+        select * from {{ lf_contract_input('engagement_events') }}
     ),
 {% endif %}
 

@@ -8,7 +8,7 @@
 with
 
 source as (
-    select * from {{ source('marketing', 'marketing_spend') }}
+    select * from {{ lf_contract_input('marketing_spend') }}
 ),
 
 rows_collapsed as (

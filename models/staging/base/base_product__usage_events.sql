@@ -5,7 +5,7 @@
 with
 
 source as (
-    select * from {{ source('product', 'product_usage_events') }}
+    select * from {{ lf_contract_input('product_usage_events') }}
 ),
 
 event_types as (

@@ -5,7 +5,7 @@
 with
 
 source as (
-    select * from {{ source('sales', 'sales_activities') }}
+    select * from {{ lf_contract_input('sales_activities') }}
 ),
 
 accepted_leads as (

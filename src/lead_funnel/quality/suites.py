@@ -122,13 +122,18 @@ def raw_contract() -> dict[str, dict]:
 def seed_values(seed: str) -> list[str]:
     """The first column of a seed CSV: the allowed values of an enum.
 
-    Seed crm_status_mapping gives its source_status spellings, as written, lower- and
-    upper-cased (staging matches them ignoring case and surrounding blanks).
+    Seed crm_status_mapping gives its source_status spellings that mean a lifecycle status, as
+    written, lower- and upper-cased (staging matches them ignoring case and surrounding
+    blanks); a spelling without a lifecycle status is not an accepted value.
     """
     matches = sorted(paths.project_dir().glob(f"seeds/**/{seed}.csv"))
     with matches[0].open(newline="") as handle:
         if seed == "crm_status_mapping":
-            spellings = [row["source_status"].strip() for row in csv.DictReader(handle)]
+            spellings = [
+                row["source_status"].strip()
+                for row in csv.DictReader(handle)
+                if row["lifecycle_status"].strip()
+            ]
             return list(dict.fromkeys(v for s in spellings for v in (s, s.lower(), s.upper())))
         return [row[0] for row in list(csv.reader(handle))[1:] if row]
 
