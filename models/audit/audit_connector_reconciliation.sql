@@ -69,14 +69,15 @@ reconciled as (
         per_table.mapped_rows,
         per_table.dropped_rows,
         coalesce(rejected_per_table.rejected_lines, 0) as rejected_lines,
-        per_table.connector_rows = per_table.connector_rows_low
-        and per_table.other_rows = 0
-        and per_table.connector_rows = per_table.mapped_rows + per_table.dropped_rows
-            as is_reconciled
+        (
+            per_table.connector_rows = per_table.connector_rows_low
+            and per_table.other_rows = 0
+            and per_table.connector_rows = per_table.mapped_rows + per_table.dropped_rows
+        ) as is_reconciled
     from per_table
     left join rejected_per_table
-        on {{ dbt.concat(['per_table.connector', "'.'", 'per_table.connector_table']) }}
-        = rejected_per_table.source_table
+        on rejected_per_table.source_table = {{
+            dbt.concat(['per_table.connector', "'.'", 'per_table.connector_table']) }}
 )
 
 select * from reconciled

@@ -20,17 +20,14 @@ rejected_lines as (
     {{ raw_table.name }}_counts as (
         select
             '{{ raw_table.name }}' as source_table,
-            {%- set inputs = lf_contract_inputs(raw_table.name) %}
-            {% if inputs['files'] -%}
             (
                 select coalesce(sum(raw_rows), 0) from landed_files
-                where source_table = '{{ raw_table.name }}'
+                where
+                    source_table = '{{ raw_table.name }}'
+                    and {{ lf_contract_inputs(raw_table.name)['files'] }}
             )
-            {%- else -%}
-            0
-            {%- endif %}
-            {%- for adapter_model in inputs['models'] %}
-            + (select count(*) from {{ ref(adapter_model) }})
+            {%- for adapter_model in lf_contract_inputs(raw_table.name)['models'] %}
+                + (select count(*) from {{ ref(adapter_model) }})
             {%- endfor %} as raw_rows,
             (select count(*) from {{ ref(raw_table.staged_model) }}) as staged_rows,
             (
