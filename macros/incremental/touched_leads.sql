@@ -101,7 +101,7 @@
     surviving lead_id (Spark: a table, lf_incremental_materialized), the touched leads' rows
     deleted first, and the state recorded after the run. The scoring layer's leads are touched
     also by accounts in new files (with_accounts): an account's firmographics move its leads' fit. -#}
-{% macro lf_lead_incremental_config(state_vars, state_tables) %}
+{% macro lf_lead_incremental_config(state_vars, state_tables, with_accounts=true) %}
     {{ return({
         'materialized': lf_incremental_materialized(),
         'incremental_strategy': 'delete+insert',
@@ -109,7 +109,7 @@
         'on_schema_change': 'fail',
         'pre_hook': [
             "{{ lf_incremental_prepare(" ~ state_vars ~ ", lf_as_of_text()) }}",
-            "{{ lf_delete_touched_leads(" ~ state_vars ~ ", true) }}",
+            "{{ lf_delete_touched_leads(" ~ state_vars ~ ", " ~ with_accounts ~ ") }}",
         ],
         'post_hook': [
             "{{ lf_incremental_record(" ~ state_vars ~ ", " ~ state_tables ~ ","

@@ -2,28 +2,12 @@
 -- engagement events, product usage, sales activities, CRM status changes, opportunities opened and closed.
 -- Incremental (delete+insert by lead_id, see the model's docs): a run recomputes the whole
 -- timeline of every surviving lead whose touches may have changed since the last run.
--- Read by the incremental run's touched-lead query (macro lf_touched_leads):
--- depends_on: {{ ref('stg_marketing__engagement_events') }}, {{ ref('int_data_watermark') }}
--- depends_on: {{ ref('base_marketing__engagement_events') }}, {{ ref('base_product__usage_events') }}
--- depends_on: {{ ref('base_crm__lead_status_changes') }}, {{ ref('base_sales__activities') }}
--- depends_on: {{ ref('base_crm__opportunities') }}
+{%- do lf_touched_leads_depends_on() %}
 {%- set state_vars = ['merge_max_depth', 'timestamp_floor', 'raw_contract'] %}
 {%- set state_tables = ['engagement_events', 'leads', 'lead_status_changes', 'sales_activities',
     'opportunities', 'product_usage_events'] %}
 {%- set as_of_text = lf_as_of_text() %}
-{{ config(
-    materialized=lf_incremental_materialized(),
-    incremental_strategy='delete+insert',
-    unique_key='lead_id',
-    on_schema_change='fail',
-    pre_hook=[
-        "{{ lf_incremental_prepare(" ~ state_vars ~ ", lf_as_of_text()) }}",
-        "{{ lf_delete_touched_leads(" ~ state_vars ~ ") }}",
-    ],
-    post_hook=["{{ lf_incremental_record(" ~ state_vars ~ ", " ~ state_tables ~ ","
-        ~ " 'select cast(max(loaded_at) as varchar) from ' ~ ref('stg_marketing__engagement_events'),"
-        ~ " lf_as_of_text()) }}"],
-) }}
+{{ config(**lf_lead_incremental_config(state_vars, state_tables, false)) }}
 {%- set mode = lf_incremental_mode(state_vars, as_of_text) %}
 
 with
