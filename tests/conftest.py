@@ -44,6 +44,7 @@ FILE_SECONDS = {
     "test_connector_salesforce.py": 120,
     "test_connector_hubspot.py": 120,
     "test_connector_marketo.py": 100,
+    "test_connector_combined.py": 50,
     "test_freshness.py": 150,
     "test_publish_gates.py": 150,
     "test_stages_as_data.py": 140,
