@@ -4,7 +4,7 @@
         names) is left out; the email domain is kept. Not built on Spark: a snapshot merges
         into its table, which Parquet tables on Spark cannot do (Delta or Iceberg can). -#}
     {{ config(
-        unique_key='lead_id', strategy='check', check_cols='all', target_schema='snapshots',
+        unique_key='lead_id', strategy='check', check_cols='all',
         enabled=target.type != 'spark'
     ) }}
 

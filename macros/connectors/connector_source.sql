@@ -5,7 +5,8 @@
     warehouse (timestamps, booleans, numbers), where a column cast to text reads as the
     contract's text does (a timestamp with a zone keeps its offset, which staging subtracts).
     A listed column the warehouse table lacks (connectors differ by account and version) is
-    null text. Renders a subquery with an alias, for a from clause.
+    null text, and a table the connector does not sync (it does not exist) is empty. Renders a
+    subquery with an alias, for a from clause.
 -#}
 {% macro lf_connector_source(source_name, table_name) %}
     {%- set relation = source(source_name, table_name) -%}
@@ -13,11 +14,21 @@
         {{ return(relation) }}
     {%- endif -%}
     {%- set node = lead_funnel.lf_source_node(source_name, table_name) -%}
+    {%- set text_type = lead_funnel.lf_engine_type('varchar') -%}
+    {%- set existing = adapter.get_relation(
+        database=relation.database, schema=relation.schema, identifier=relation.identifier) -%}
+    {%- if existing is none -%}
+        {#- a table the connector does not sync: empty, as a missing file lands -#}
+        {%- set empty = [] -%}
+        {%- for column_name in node.columns -%}
+            {%- do empty.append('cast(null as ' ~ text_type ~ ') as ' ~ adapter.quote(column_name | lower)) -%}
+        {%- endfor -%}
+        {{ return('(select ' ~ empty | join(', ') ~ ' where 1 = 0) as ' ~ source_name ~ '_' ~ table_name) }}
+    {%- endif -%}
     {%- set present = [] -%}
     {%- for column in adapter.get_columns_in_relation(relation) -%}
         {%- do present.append(column.name | lower) -%}
     {%- endfor -%}
-    {%- set text_type = lead_funnel.lf_engine_type('varchar') -%}
     {%- set columns = [] -%}
     {%- for column_name in node.columns -%}
         {%- set name = column_name | lower -%}

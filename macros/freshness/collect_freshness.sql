@@ -11,7 +11,7 @@
 {% macro default__collect_freshness(source, loaded_at_field, filter) %}
     {%- call statement('collect_freshness', fetch_result=True, auto_begin=False) -%}
         select
-            max({{ lf_freshness_moment(loaded_at_field) }}) as max_loaded_at,
+            max({{ lead_funnel.lf_freshness_moment(loaded_at_field) }}) as max_loaded_at,
             {{ current_timestamp() }} as snapshotted_at
         from {{ source }}
         {%- if filter %}
@@ -26,6 +26,6 @@
     when unreadable or later than lf_future_limit(). A timestamp column (the landing tables'
     landed_at) is cast to text first, which every engine writes in a form the parser reads. -#}
 {% macro lf_freshness_moment(expression) -%}
-    {%- set moment = lf_parse_timestamp('cast(' ~ expression ~ ' as ' ~ dbt.type_string() ~ ')') -%}
-    (case when {{ moment }} <= {{ lf_future_limit() }} then {{ moment }} end)
+    {%- set moment = lead_funnel.lf_parse_timestamp('cast(' ~ expression ~ ' as ' ~ dbt.type_string() ~ ')') -%}
+    (case when {{ moment }} <= {{ lead_funnel.lf_future_limit() }} then {{ moment }} end)
 {%- endmacro %}

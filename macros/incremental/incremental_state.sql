@@ -146,7 +146,7 @@
 {% macro duckdb__lf_seen_files_changed() %}
     {%- set seen = adapter.get_relation(
         this.database, var('incremental_state_schema'), 'lf_incremental_seen_files') -%}
-    {%- set landed = adapter.get_relation(this.database, var('raw_schema'), 'raw_landed_files') -%}
+    {%- set landed = adapter.get_relation(this.database, lead_funnel.lf_raw_schema(), 'raw_landed_files') -%}
     {%- if seen is none or landed is none -%}
         {{ return(false) }}
     {%- endif -%}
@@ -226,7 +226,7 @@
 {% macro duckdb__lf_record_seen_files(seen, tables) %}
     {{ return(
         'insert into ' ~ seen ~ " select '" ~ this.identifier ~ "', source_table, file_name,"
-        ~ ' file_size, modified_at from ' ~ adapter.quote(var('raw_schema')) ~ '.raw_landed_files'
+        ~ ' file_size, modified_at from ' ~ adapter.quote(lead_funnel.lf_raw_schema()) ~ '.raw_landed_files'
         ~ " where file_name is not null and source_table in ('" ~ tables | join("', '") ~ "')") }}
 {% endmacro %}
 
@@ -239,16 +239,16 @@
 
 {% macro default__lf_unseen_file_rows(table_name, columns) %}
     select {{ columns | join(', ') }}
-    from {{ adapter.quote(var('raw_schema')) }}.{{ adapter.quote(table_name) }}
+    from {{ adapter.quote(lead_funnel.lf_raw_schema()) }}.{{ adapter.quote(table_name) }}
 {% endmacro %}
 
 {% macro duckdb__lf_unseen_file_rows(table_name, columns) %}
     {%- set seen = lf_incremental_state_relation('lf_incremental_seen_files') -%}
     select {{ columns | join(', ') }}
-    from {{ adapter.quote(var('raw_schema')) }}.{{ adapter.quote(table_name ~ '__files') }} as raw_rows
+    from {{ adapter.quote(lead_funnel.lf_raw_schema()) }}.{{ adapter.quote(table_name ~ '__files') }} as raw_rows
     where raw_rows.landed_file in (
         select landed.file_name
-        from {{ adapter.quote(var('raw_schema')) }}.raw_landed_files as landed
+        from {{ adapter.quote(lead_funnel.lf_raw_schema()) }}.raw_landed_files as landed
         where landed.source_table = '{{ table_name }}'
             and not exists (
                 select 1

@@ -27,7 +27,7 @@
     {%- set window -%}
         > cast('{{ previous_as_of }}' as {{ dbt.type_timestamp() }})
     {%- endset -%}
-    {%- set raw_leads = adapter.quote(var('raw_schema')) ~ '.' ~ adapter.quote('leads') -%}
+    {%- set raw_leads = adapter.quote(lead_funnel.lf_raw_schema()) ~ '.' ~ adapter.quote('leads') -%}
     with
     changed_ids as (
         {%- if loaded_through %}

@@ -40,7 +40,7 @@
         {{ return('select 1') }}
     {%- endif -%}
     {%- set raw_dir = var('raw_dir') | replace('\\', '/') | replace("'", "''") -%}
-    {%- set raw_schema = var('raw_schema') -%}
+    {%- set raw_schema = lead_funnel.lf_raw_schema() -%}
     {%- set contract = var('raw_contract') -%}
     {%- set landed_files = adapter.quote(raw_schema) ~ '.raw_landed_files' -%}
     {%- set rejected_lines = adapter.quote(raw_schema) ~ '.raw_rejected_lines' -%}
@@ -132,7 +132,7 @@
     (a look-alike file name that belongs to a longer sibling name is left to it).
 -#}
 {% macro lf_land_raw_table(raw_dir, table_name, file_stem, target_relation, required, optional, siblings) %}
-    {%- set raw_schema = var('raw_schema') -%}
+    {%- set raw_schema = lead_funnel.lf_raw_schema() -%}
     {%- set landed_files = adapter.quote(raw_schema) ~ '.raw_landed_files' -%}
     {%- set rejected_lines = adapter.quote(raw_schema) ~ '.raw_rejected_lines' -%}
     {%- set found = lead_funnel.find_raw_file(raw_dir, file_stem) -%}
@@ -443,7 +443,7 @@
         ~ " ',(\"(?:[^\"]|\"\")*\"|[^,\"]*)', 1), f -> lower(trim(replace(f, '\"', '')))), '|')"
         ~ " from lf_csv_lines where line_number = 1"
     ) -%}
-    {%- set accepted_relation = adapter.quote(var('raw_schema')) ~ '.'
+    {%- set accepted_relation = adapter.quote(lead_funnel.lf_raw_schema()) ~ '.'
         ~ adapter.quote(table_name ~ '__accepted_' ~ file_index) -%}
     {%- set fields = [] -%}
     {%- for column_name in header_row.rows[0][0].split('|') -%}

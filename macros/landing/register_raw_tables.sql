@@ -4,7 +4,7 @@
     metastore of the Spark session dbt itself uses.
 -#}
 {% macro lf_register_raw_tables(locations) %}
-    {%- set raw_schema = var('raw_schema') -%}
+    {%- set raw_schema = lead_funnel.lf_raw_schema() -%}
     {%- do run_query('create schema if not exists ' ~ raw_schema) -%}
     {%- for table_name, location in locations.items() -%}
         {%- do run_query('drop table if exists ' ~ raw_schema ~ '.' ~ table_name) -%}

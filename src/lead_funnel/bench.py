@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from lead_funnel import paths
+from lead_funnel import paths, schemas
 
 #: Built once with staging: what the scoring layer reads but does not own.
 UPSTREAM_MODELS = (
@@ -145,10 +145,9 @@ def bench_scoring(
         )
 
     with duckdb.connect(str(db_path), read_only=True) as con:
-        events = con.execute("select count(*) from staging.stg_marketing__engagement_events")
-        n_events = events.fetchone()[0]
-        n_leads = con.execute("select count(*) from staging.stg_crm__leads").fetchone()[0]
-        n_history = con.execute("select count(*) from marts.fct_lead_score_history").fetchone()[0]
+        n_events = _count(con, "staging", "stg_marketing__engagement_events")
+        n_leads = _count(con, "staging", "stg_crm__leads")
+        n_history = _count(con, "marts", "fct_lead_score_history")
     result: dict[str, object] = {
         "leads": n_leads,
         "events": n_events,
@@ -174,22 +173,24 @@ def _time_reference(db_path: Path, as_of: str) -> dict[str, float]:
 
     with duckdb.connect(str(db_path), read_only=True) as con:
         lead_rows = con.execute(
-            """
+            f"""
             select l.lead_id, l.job_title, l.email_domain, l.country, a.industry,
                    a.employee_count, a.annual_revenue, a.country, a.account_domain,
                    l.created_at, l.merged_into_lead_id
-            from staging.stg_crm__leads as l
-            left join staging.stg_crm__accounts as a on l.account_id = a.account_id
+            from {schemas.table("staging", "stg_crm__leads")} as l
+            left join {schemas.table("staging", "stg_crm__accounts")} as a
+                on l.account_id = a.account_id
             """
         ).fetchall()
         event_rows = con.execute(
-            """
+            f"""
             select event_id, event_type, occurred_at, properties, lead_id
-            from staging.stg_marketing__engagement_events
+            from {schemas.table("staging", "stg_marketing__engagement_events")}
             """
         ).fetchall()
         change_rows = con.execute(
-            "select changed_at, status, lead_id from staging.stg_crm__lead_status_changes"
+            "select changed_at, status, lead_id"
+            f" from {schemas.table('staging', 'stg_crm__lead_status_changes')}"
         ).fetchall()
     leads = [
         ref.LeadRecord(
@@ -362,11 +363,14 @@ def _copy_db(source: Path, target: Path) -> Path:
     return target
 
 
+def _count(con: duckdb.DuckDBPyConnection, layer: str, name: str) -> int:
+    return con.execute(f"select count(*) from {schemas.table(layer, name)}").fetchone()[0]
+
+
 def _counts(db_path: Path) -> tuple[int, int]:
     with duckdb.connect(str(db_path), read_only=True) as con:
-        leads = con.execute("select count(*) from staging.stg_crm__leads").fetchone()[0]
-        events = con.execute("select count(*) from staging.stg_marketing__engagement_events")
-        return leads, events.fetchone()[0]
+        leads = _count(con, "staging", "stg_crm__leads")
+        return leads, _count(con, "staging", "stg_marketing__engagement_events")
 
 
 def bench_full(daily_dir: Path, workdir: Path, runs: int) -> dict[str, object]:
@@ -418,7 +422,8 @@ def bench_full(daily_dir: Path, workdir: Path, runs: int) -> dict[str, object]:
     with duckdb.connect(str(workdir / "inc" / "run" / "lead_funnel.duckdb")) as con:
         modes = dict(
             con.execute(
-                "select model_name, last_run_mode from incremental_state.lf_incremental_state"
+                "select model_name, last_run_mode"
+                f" from {schemas.table('incremental_state', 'lf_incremental_state')}"
             ).fetchall()
         )
 

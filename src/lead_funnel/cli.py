@@ -274,6 +274,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lead-funnel",
         description="Scored leads, lifecycle history and funnel marts with dbt on DuckDB.",
+        epilog="Schemas: the bare names (marts, seeds, audit, ...), or <prefix>_marts, ... with"
+        " LEAD_FUNNEL_SCHEMA_PREFIX set; set it to a host project's target schema to read what"
+        " that project built with lead_funnel installed as a package (lead_funnel.schemas).",
     )
     verbs = parser.add_subparsers(dest="verb", required=True)
 

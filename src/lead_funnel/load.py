@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from lead_funnel import paths
+from lead_funnel import paths, schemas
 from lead_funnel.dbt_runner import run_dbt
 
 #: Landing bookkeeping tables written beside the contract's tables.
@@ -166,7 +166,7 @@ def load(target: str, raw_dir: Path, dbt_vars: dict | None = None) -> dict[str, 
     """Land `raw_dir` into the raw schema of `target` (postgres or spark)."""
     if target not in TARGETS:
         raise ValueError(f"load: target must be one of {', '.join(TARGETS)}, not {target!r}")
-    raw_schema = str((dbt_vars or {}).get("raw_schema", "raw"))
+    raw_schema = schemas.raw_schema(dbt_vars)
     scratch = Path(tempfile.mkdtemp(prefix="lead_funnel_load_"))
     saved = os.environ.get("LEAD_FUNNEL_TARGET")
     try:

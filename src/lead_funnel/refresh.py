@@ -44,7 +44,7 @@ from typing import TextIO
 
 import duckdb
 
-from lead_funnel import paths
+from lead_funnel import paths, schemas
 
 STEPS = ("lock", "copy", "freshness", "build", "gates", "check", "publish")
 
@@ -62,9 +62,19 @@ PAUSE_ENV = "LEAD_FUNNEL_REFRESH_PAUSE_AT"
 PAUSE_SECONDS_ENV = "LEAD_FUNNEL_REFRESH_PAUSE_SECONDS"
 REQUIRE_FRESH_ENV = "LEAD_FUNNEL_REFRESH_REQUIRE_FRESH"
 
-#: The refresh history inside every published file: which version it is, and when and from
-#: what it was built. Not a dbt model: dbt leaves it alone, so a copy carries it forward.
-HISTORY_TABLE = "audit.refresh_history"
+#: The refresh history inside every published file, table refresh_history of the audit schema:
+#: which version it is, and when and from what it was built. Not a dbt model: dbt leaves it
+#: alone, so a copy carries it forward.
+HISTORY_NAME = "refresh_history"
+
+
+def history_table() -> str:
+    """The refresh history's relation, in the audit schema of lead_funnel.schemas."""
+    return schemas.table("audit", HISTORY_NAME)
+
+
+#: history_table() as the schemas were configured when this module was imported.
+HISTORY_TABLE = history_table()
 
 _VERSION_FILE = re.compile(r"^v(\d{4,})\.duckdb$")
 
@@ -293,21 +303,25 @@ def _relation_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> 
 
 def read_figures(con: duckdb.DuckDBPyConnection) -> Figures:
     figures = Figures()
-    if _relation_exists(con, "audit", "refresh_history"):
-        figures.version = con.execute(f"select max(version) from {HISTORY_TABLE}").fetchone()[0]
-    if _relation_exists(con, "audit", "published_table_counts"):
+    audit = schemas.schema("audit")
+    if _relation_exists(con, audit, HISTORY_NAME):
+        figures.version = con.execute(f"select max(version) from {history_table()}").fetchone()[0]
+    if _relation_exists(con, audit, "published_table_counts"):
         figures.staged = dict(
             con.execute(
-                "select source_table, staged_rows from audit.published_table_counts"
+                "select source_table, staged_rows from "
+                f"{schemas.table('audit', 'published_table_counts')}"
                 " qualify row_number() over (partition by source_table"
                 " order by build_number desc) = 1"
             ).fetchall()
         )
     marts = con.execute(
-        "select table_name from duckdb_tables() where schema_name = 'marts' order by table_name"
+        "select table_name from duckdb_tables() where schema_name = ? order by table_name",
+        [schemas.schema("marts")],
     ).fetchall()
     for (name,) in marts:
-        figures.marts[name] = con.execute(f'select count(*) from marts."{name}"').fetchone()[0]
+        relation = schemas.table("marts", name)
+        figures.marts[name] = con.execute(f"select count(*) from {relation}").fetchone()[0]
     return figures
 
 
@@ -315,9 +329,9 @@ def published_version(published: Path) -> int | None:
     """The refresh version of a published file (None when no refresh published it)."""
     con = duckdb.connect(str(published), read_only=True)
     try:
-        if not _relation_exists(con, "audit", "refresh_history"):
+        if not _relation_exists(con, schemas.schema("audit"), HISTORY_NAME):
             return None
-        return con.execute(f"select max(version) from {HISTORY_TABLE}").fetchone()[0]
+        return con.execute(f"select max(version) from {history_table()}").fetchone()[0]
     finally:
         con.close()
 
@@ -534,7 +548,8 @@ def _refresh_locked(
         try:
             gates = con.execute(
                 "select source_table, staged_rows, quarantined_rows, last_published_rows,"
-                " gate_failure from audit.audit_publish_gates order by source_table"
+                f" gate_failure from {schemas.table('audit', 'audit_publish_gates')}"
+                " order by source_table"
             ).fetchall()
             after = read_figures(con)
         finally:
@@ -580,12 +595,12 @@ def _refresh_locked(
         con = duckdb.connect(str(work))
         try:
             con.execute(
-                f"create table if not exists {HISTORY_TABLE} (version bigint, "
+                f"create table if not exists {history_table()} (version bigint, "
                 "started_at varchar, published_at varchar, raw_dir varchar, dbt_vars varchar, "
                 "full_refresh boolean)"
             )
             con.execute(
-                f"insert into {HISTORY_TABLE} values (?, ?, ?, ?, ?, ?)",
+                f"insert into {history_table()} values (?, ?, ?, ?, ?, ?)",
                 [
                     version,
                     started_at,

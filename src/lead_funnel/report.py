@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from lead_funnel import paths
+from lead_funnel import paths, schemas
 from lead_funnel.stages import funnel_stages
 from lead_funnel.warehouse import connect_for_reading
 
@@ -214,7 +214,7 @@ def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> boo
 
 def _default_model(con: duckdb.DuckDBPyConnection) -> str:
     row = con.execute(
-        "select scoring_model from seeds.scoring_models where is_default"
+        f"select scoring_model from {schemas.table('seeds', 'scoring_models')} where is_default"
         " order by scoring_model limit 1"
     ).fetchone()
     return row[0] if row else "default"
@@ -242,7 +242,9 @@ def build_report(db_path: Path, scoring_model: str | None = None) -> str:
             _mql_list_section(con, model),
         ]
         as_of = con.execute(
-            "select max(scored_as_of) from marts.fct_lead_scores where scoring_model = ?", [model]
+            f"select max(scored_as_of) from {schemas.table('marts', 'fct_lead_scores')}"
+            " where scoring_model = ?",
+            [model],
         ).fetchone()[0]
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return _page(model, str(as_of), generated, sections)
@@ -262,7 +264,7 @@ def _funnel_section(con: duckdb.DuckDBPyConnection, model: str) -> str:
     row = con.execute(
         f"""
         select {sums}
-        from marts.rpt_funnel_conversion
+        from {schemas.table("marts", "rpt_funnel_conversion")}
         where scoring_model = ? and slice_dimension = 'all'
         """,
         [model],
@@ -281,18 +283,18 @@ def _funnel_section(con: duckdb.DuckDBPyConnection, model: str) -> str:
 
 def _cohort_section(con: duckdb.DuckDBPyConnection, model: str) -> str:
     rows = con.execute(
-        """
+        f"""
         select period_month, mql_to_sql_rate, mql_to_sql_rate_in_window, is_cohort_immature
-        from marts.rpt_funnel_conversion
+        from {schemas.table("marts", "rpt_funnel_conversion")}
         where scoring_model = ? and view_type = 'mql_cohort' and slice_dimension = 'all'
         order by period_month
         """,
         [model],
     ).fetchall()
     band = con.execute(
-        """
+        f"""
         select range_low, range_high, source_name, source_file
-        from seeds.benchmark_ranges
+        from {schemas.table("seeds", "benchmark_ranges")}
         where metric = 'mql_to_sql_rate' and is_preferred
         order by source_file, range_low, range_high
         limit 1
@@ -321,9 +323,9 @@ def _cohort_section(con: duckdb.DuckDBPyConnection, model: str) -> str:
 
 def _velocity_section(con: duckdb.DuckDBPyConnection, model: str) -> str:
     rows = con.execute(
-        """
+        f"""
         select from_stage || ' -> ' || to_stage, median_hours, p75_hours, p90_hours
-        from marts.rpt_stage_velocity
+        from {schemas.table("marts", "rpt_stage_velocity")}
         where scoring_model = ? and is_all_cohorts and slice_dimension = 'all'
         order by stage_pair_order
         """,
@@ -345,9 +347,9 @@ def _velocity_section(con: duckdb.DuckDBPyConnection, model: str) -> str:
 
 def _speed_section(con: duckdb.DuckDBPyConnection, model: str) -> str:
     rows = con.execute(
-        """
+        f"""
         select response_bucket, mql_to_sql_rate, mql_cycles
-        from marts.rpt_speed_to_lead
+        from {schemas.table("marts", "rpt_speed_to_lead")}
         where scoring_model = ? and is_all_cohorts and response_bucket <> 'all'
         order by response_bucket_order
         """,
@@ -366,9 +368,9 @@ def _speed_section(con: duckdb.DuckDBPyConnection, model: str) -> str:
 
 def _cost_section(con: duckdb.DuckDBPyConnection, model: str) -> str:
     rows = con.execute(
-        """
+        f"""
         select channel, cost_per_lead, cost_per_mql, cost_per_sql, cost_per_opportunity
-        from marts.rpt_cost_per_stage
+        from {schemas.table("marts", "rpt_cost_per_stage")}
         where scoring_model = ? and is_all_months and attribution = 'first_touch'
             and spend > 0
         order by is_blended, channel
@@ -395,16 +397,18 @@ def _cost_section(con: duckdb.DuckDBPyConnection, model: str) -> str:
 
 def _calibration_section(con: duckdb.DuckDBPyConnection) -> str:
     title = "MQL threshold calibration"
-    if not _table_exists(con, "marts", CALIBRATION_TABLE):
+    shown = f"{schemas.schema('marts')}.{CALIBRATION_TABLE}"
+    if not _table_exists(con, schemas.schema("marts"), CALIBRATION_TABLE):
         return _figure(
             "calibration",
             title,
-            f"Not built: marts.{CALIBRATION_TABLE} is not in this warehouse. Build it with "
+            f"Not built: {shown} is not in this warehouse. Build it with "
             f"`lead-funnel build --select {CALIBRATION_TABLE}` to see the calibration curve.",
             "",
             has_chart=False,
         )
-    columns = {r[0] for r in con.execute(f"describe marts.{CALIBRATION_TABLE}").fetchall()}
+    calibration = schemas.table("marts", CALIBRATION_TABLE)
+    columns = {r[0] for r in con.execute(f"describe {calibration}").fetchall()}
     threshold = next((c for c in ("threshold", "mql_threshold") if c in columns), None)
     rate = "mql_to_sql_rate" if "mql_to_sql_rate" in columns else None
     wins = next((c for c in sorted(columns) if "win" in c and "share" in c), None)
@@ -412,7 +416,7 @@ def _calibration_section(con: duckdb.DuckDBPyConnection) -> str:
         return _figure(
             "calibration",
             title,
-            f"Not built: marts.{CALIBRATION_TABLE} lacks the threshold sweep columns "
+            f"Not built: {shown} lacks the threshold sweep columns "
             f"(has {', '.join(sorted(columns))}).",
             "",
             has_chart=False,
@@ -420,7 +424,7 @@ def _calibration_section(con: duckdb.DuckDBPyConnection) -> str:
     rows = con.execute(
         f"""
         select scoring_model, {threshold}, {rate}{", " + wins if wins else ""}
-        from marts.{CALIBRATION_TABLE}
+        from {calibration}
         where {threshold} is not null
         order by scoring_model, {threshold}
         """
@@ -438,7 +442,7 @@ def _calibration_section(con: duckdb.DuckDBPyConnection) -> str:
         "calibration",
         title,
         f"Per scoring model: MQL->SQL rate and share of wins captured at each MQL threshold "
-        f"(marts.{CALIBRATION_TABLE}).",
+        f"({shown}).",
         chart,
     )
 
@@ -450,8 +454,8 @@ def _mql_list_section(con: duckdb.DuckDBPyConnection, model: str) -> str:
             scores.lead_id, leads.channel, leads.industry, leads.country,
             scores.lead_grade, round(scores.lead_score, 1), scores.marketing_qualified_at,
             scores.mql_trigger
-        from marts.fct_lead_scores as scores
-        inner join marts.dim_leads as leads
+        from {schemas.table("marts", "fct_lead_scores")} as scores
+        inner join {schemas.table("marts", "dim_leads")} as leads
             on scores.lead_id = leads.lead_id
         where scores.scoring_model = ? and leads.current_stage = 'mql'
         order by scores.marketing_qualified_at desc, scores.lead_id
@@ -460,7 +464,7 @@ def _mql_list_section(con: duckdb.DuckDBPyConnection, model: str) -> str:
         [model],
     ).fetchall()
     total = con.execute(
-        "select count(*) from marts.dim_leads where current_stage = 'mql'"
+        f"select count(*) from {schemas.table('marts', 'dim_leads')} where current_stage = 'mql'"
     ).fetchone()[0]
     header = "".join(
         f"<th>{h}</th>"

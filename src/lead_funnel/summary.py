@@ -6,6 +6,8 @@ from pathlib import Path
 
 import duckdb
 
+from lead_funnel import schemas
+
 LAYERS = ("staging", "audit", "intermediate", "marts")
 
 
@@ -18,19 +20,25 @@ def summarize(db_path: Path) -> str:
             select table_schema, table_name, table_type
             from information_schema.tables
             where (
-                table_schema in ('staging', 'intermediate', 'marts')
+                table_schema in (?, ?, ?)
                 and table_name not like 'base\\_%' escape '\\'
-              ) or (table_schema = 'audit' and table_name like 'audit\\_%' escape '\\')
+              ) or (table_schema = ? and table_name like 'audit\\_%' escape '\\')
             order by table_schema, table_name
-            """
+            """,
+            [
+                schemas.schema("staging"),
+                schemas.schema("intermediate"),
+                schemas.schema("marts"),
+                schemas.schema("audit"),
+            ],
         ).fetchall()
         lines.append("Rows per layer")
         for layer in LAYERS:
-            in_layer = [r for r in relations if r[0] == layer]
+            in_layer = [r for r in relations if r[0] == schemas.schema(layer)]
             if not in_layer:
                 continue
             total = 0
-            lines.append(f"  {layer}")
+            lines.append(f"  {schemas.schema(layer)}")
             for schema, name, _ in in_layer:
                 count = con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0]
                 total += count
@@ -40,10 +48,10 @@ def summarize(db_path: Path) -> str:
         lines.append("")
         lines.append("Raw rows: staged + quarantined + exact duplicates removed")
         for row in con.execute(
-            """
+            f"""
             select source_table, raw_rows, staged_rows, quarantined_rows,
                    exact_duplicates_removed, is_reconciled
-            from audit.audit_raw_reconciliation
+            from {schemas.table("audit", "audit_raw_reconciliation")}
             order by source_table
             """
         ).fetchall():
@@ -57,9 +65,9 @@ def summarize(db_path: Path) -> str:
         lines.append("")
         lines.append("Quarantined rows by reason")
         reasons = con.execute(
-            """
+            f"""
             select source_table, rejection_reason, count(*)
-            from audit.audit_quarantined_rows
+            from {schemas.table("audit", "audit_quarantined_rows")}
             group by 1, 2
             order by 1, 2
             """
@@ -72,18 +80,19 @@ def summarize(db_path: Path) -> str:
         health = con.execute(
             """
             select table_name from information_schema.tables
-            where table_schema = 'marts' and table_name = 'rpt_funnel_health'
-            """
+            where table_schema = ? and table_name = 'rpt_funnel_health'
+            """,
+            [schemas.schema("marts")],
         ).fetchall()
         if health:
             lines.append("")
             lines.append("Funnel health (default scoring model, preferred benchmark sources)")
             for metric, rate, low, high, status, source in con.execute(
-                """
+                f"""
                 select h.metric, h.measured_rate, h.range_low, h.range_high, h.status,
                        h.source_file
-                from marts.rpt_funnel_health as h
-                inner join seeds.scoring_models as m
+                from {schemas.table("marts", "rpt_funnel_health")} as h
+                inner join {schemas.table("seeds", "scoring_models")} as m
                     on h.scoring_model = m.scoring_model
                 where m.is_default and h.is_preferred
                 order by h.metric, h.scoring_model, h.source_file
@@ -98,6 +107,6 @@ def summarize(db_path: Path) -> str:
     lines.append(
         f'Query it:  .venv/bin/python -c "import duckdb; '
         f"print(duckdb.connect('{db_path}', read_only=True)"
-        f".sql('select * from audit.audit_raw_reconciliation'))\""
+        f".sql('select * from {schemas.schema('audit')}.audit_raw_reconciliation'))\""
     )
     return "\n".join(lines)

@@ -1,18 +1,20 @@
 """A connector's typed tables in PostgreSQL give the same funnel as its files on DuckDB.
 
-On DuckDB the landing hook makes text views of the Salesforce fixture's files
-(tests/fixtures/connectors/salesforce/salesforce/*.csv). A warehouse holds what the connector
-wrote: typed columns (booleans, instants with a zone, dates, numbers). Here the same rows are
-written into a real PostgreSQL server as typed tables in schema `salesforce` (the types the
-connector's documentation gives: `is_*` boolean, datetimes `timestamptz`, `close_date` and
-`converted_date` date, amounts numeric), the contract files the CRM does not supply are
-loaded with `lead-funnel load`, and the project is built there with crm_source salesforce.
-Every public mart, the staged contract tables and both reconciliations must equal the
-DuckDB build's, row for row.
+On DuckDB the landing hook makes text views of a connector fixture's files. A warehouse holds
+what the connector wrote: typed columns (booleans, instants with a zone, dates, numbers). Here
+the rows of the Salesforce fixture (tests/fixtures/connectors/salesforce/) and of the HubSpot
+fixture (tests/fixtures/connectors/hubspot/) are written into a real PostgreSQL server as typed
+tables in the connector's schema (by the connector's documented types: `is_*` and the deletion
+flags boolean, datetimes `timestamptz`, `close_date`-like dates date, amounts numeric; a column
+whose fixture values are not all of that type, such as epoch milliseconds, stays text), the
+contract files the connector does not supply are loaded with `lead-funnel load`, and the project
+is built there. Every public mart, the staged contract tables and both reconciliations must
+equal the DuckDB build's, row for row.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -26,8 +28,34 @@ from tests.support.parity import differences
 
 pytestmark = pytest.mark.slow
 
-RAW_DIR = FIXTURES / "connectors" / "salesforce"
-VARS = {"crm_source": "salesforce", "score_as_of": "2025-06-30 00:00:00"}
+
+@dataclass(frozen=True)
+class Case:
+    raw_dir: Path
+    connector: str
+    dbt_vars: dict
+    leads: int
+
+
+CASES = {
+    "salesforce": Case(
+        FIXTURES / "connectors" / "salesforce",
+        "salesforce",
+        {"crm_source": "salesforce", "score_as_of": "2025-06-30 00:00:00"},
+        leads=9,
+    ),
+    "hubspot": Case(
+        FIXTURES / "connectors" / "hubspot",
+        "hubspot",
+        {
+            "crm_source": "hubspot",
+            "marketing_source": "hubspot",
+            "mql_source": "crm",
+            "score_as_of": "2026-06-30 00:00:00",
+        },
+        leads=10,
+    ),
+}
 
 #: Staged and audit tables compared beside the public marts.
 STAGED = [
@@ -36,69 +64,109 @@ STAGED = [
     ("staging", "stg_crm__lead_status_changes"),
     ("staging", "stg_crm__opportunities"),
     ("staging", "stg_sales__activities"),
+    ("staging", "stg_marketing__engagement_events"),
+    ("staging", "stg_marketing__campaigns"),
     ("audit", "audit_raw_reconciliation"),
     ("audit", "audit_connector_reconciliation"),
 ]
 
-#: Columns of the connector's tables that are not text, by the connector's documented types.
+BOOLEANS = {"_fivetran_deleted", "_fivetran_active", "filtered_event", "bounced", "closed_won"}
 DATES = {"converted_date", "close_date", "activity_date"}
-INTEGERS: set[str] = set()
-# number_of_employees is an integer in Salesforce; the fixture writes one as 5000.0
-NUMERICS = {"annual_revenue", "amount", "number_of_employees"}
+NUMERICS = {
+    "annual_revenue",
+    "amount",
+    "number_of_employees",
+    "probability",
+    "property_amount",
+    "property_annualrevenue",
+    "property_numberofemployees",
+}
+INSTANTS = {
+    "_fivetran_synced",
+    "_fivetran_start",
+    "_fivetran_end",
+    "created",
+    "timestamp",
+    "date_entered",
+    "created_at",
+    "updated_at",
+}
+#: PostgreSQL type -> the DuckDB type that checks a fixture value can be written as it.
+CHECKS = {
+    "boolean": "boolean",
+    "date": "date",
+    "numeric": "decimal(38, 6)",
+    "timestamptz": "timestamptz",
+}
 
 
 def column_type(name: str) -> str:
-    """The PostgreSQL type the connector gives a Salesforce column."""
-    if name.startswith(("is_", "has_")) or name in {"_fivetran_deleted", "_fivetran_active"}:
+    """The PostgreSQL type the connector gives a column."""
+    if name.startswith(("is_", "has_")) or name in BOOLEANS:
         return "boolean"
     if name in DATES:
         return "date"
-    if name in INTEGERS:
-        return "integer"
     if name in NUMERICS:
         return "numeric"
-    if name.endswith(("_date", "_date_time")) or name == "_fivetran_synced":
+    if name in INSTANTS or name.endswith(("_date", "_date_time", "date", "_hs_timestamp")):
         return "timestamptz"
     return "text"
 
 
-def write_typed_tables(settings: dict[str, str], folder: Path, schema: str) -> dict[str, int]:
-    """Every CSV of `folder` as a typed table of `schema`; returns rows per table."""
+def typed_columns(path: Path) -> list[tuple[str, str]]:
+    """(column, PostgreSQL type) of a fixture CSV: text where a value does not fit the type."""
+    with duckdb.connect() as con:
+        relation = f"read_csv('{path.as_posix()}', header = true, all_varchar = true)"
+        names = [row[0] for row in con.execute(f"describe select * from {relation}").fetchall()]
+        columns = []
+        for name in names:
+            wanted = column_type(name)
+            if wanted != "text":
+                misfits = con.execute(
+                    f'select count(*) from {relation} where "{name}" is not null'
+                    f' and try_cast("{name}" as {CHECKS[wanted]}) is null'
+                ).fetchone()[0]
+                wanted = wanted if misfits == 0 else "text"
+            columns.append((name, wanted))
+    return columns
+
+
+def connect(settings: dict[str, str]):
     import psycopg2
 
-    counts = {}
-    con = psycopg2.connect(
+    return psycopg2.connect(
         host=settings["LEAD_FUNNEL_PG_HOST"],
         port=int(settings["LEAD_FUNNEL_PG_PORT"]),
         user="postgres",
         dbname=settings["LEAD_FUNNEL_PG_DATABASE"],
     )
+
+
+def write_typed_tables(
+    settings: dict[str, str], folder: Path, schema: str
+) -> dict[str, tuple[int, list[tuple[str, str]]]]:
+    """Every CSV of `folder` as a typed table of `schema`; returns rows and columns per table."""
+    written = {}
+    con = connect(settings)
     with con, con.cursor() as cur:
         cur.execute(f"create schema if not exists {schema}")
         for path in sorted(folder.glob("*.csv")):
-            header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
-            ddl = ", ".join(f'"{name}" {column_type(name)}' for name in header)
+            columns = typed_columns(path)
+            ddl = ", ".join(f'"{name}" {data_type}' for name, data_type in columns)
             cur.execute(f'create table {schema}."{path.stem}" ({ddl})')
             with path.open(encoding="utf-8") as handle:
                 cur.copy_expert(
                     f'copy {schema}."{path.stem}" from stdin with (format csv, header true)',
                     handle,
                 )
-            counts[path.stem] = cur.rowcount
+            written[path.stem] = (cur.rowcount, columns)
     con.close()
-    return counts
+    return written
 
 
 def fetch_postgres(settings: dict[str, str], tables, columns_of) -> dict[str, list[tuple]]:
-    import psycopg2
-
-    con = psycopg2.connect(
-        host=settings["LEAD_FUNNEL_PG_HOST"],
-        port=int(settings["LEAD_FUNNEL_PG_PORT"]),
-        user="postgres",
-        dbname=settings["LEAD_FUNNEL_PG_DATABASE"],
-    )
     rows = {}
+    con = connect(settings)
     with con, con.cursor() as cur:
         for schema, name in tables:
             cur.execute(f"select {', '.join(columns_of[name])} from {schema}.{name}")
@@ -120,61 +188,73 @@ def compared_tables() -> list[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def duckdb_rows(compared_tables, tmp_path_factory) -> dict[str, tuple[list[str], list[tuple]]]:
-    db_path = tmp_path_factory.mktemp("connector_duckdb") / "lead_funnel.duckdb"
-    build_warehouse(RAW_DIR, db_path, dbt_vars=VARS)
-    rows = {}
-    with duckdb.connect(str(db_path)) as con:
-        for schema, name in compared_tables:
-            cursor = con.execute(f"select * from {schema}.{name}")
-            rows[name] = ([column[0] for column in cursor.description], cursor.fetchall())
-    return rows
-
-
-@pytest.fixture(scope="module")
-def postgres_build(compared_tables, duckdb_rows):
+def server():
     if postgres_bin_dir() is None:
         pytest.fail("PostgreSQL is not installed: apt-get install postgresql (see README)")
     server = PostgresServer()
-    settings = server.start()
-    try:
-        with environment({**settings, "LEAD_FUNNEL_TARGET": "postgres"}):
-            load("postgres", RAW_DIR, dbt_vars=VARS)
-            written = write_typed_tables(settings, RAW_DIR / "salesforce", "salesforce")
-            result = run_dbt(["build"], raw_dir=RAW_DIR, dbt_vars=VARS, quiet=True)
-            statuses = {r.node.name: str(r.status).lower() for r in result.result.results}
-            columns_of = {name: duckdb_rows[name][0] for _, name in compared_tables}
-            rows = fetch_postgres(settings, compared_tables, columns_of)
-        yield written, statuses, rows
-    finally:
-        server.stop()
+    server.start()
+    yield server
+    server.stop()
 
 
-def test_the_connector_tables_are_typed_in_postgres(postgres_build) -> None:
-    written, _, _ = postgres_build
-    # every table of the fixture, with its rows (the lead table has ten leads)
-    assert written["lead"] == 10
-    assert set(written) >= {"lead", "lead_history", "account", "opportunity", "task", "event"}
+@pytest.fixture(scope="module", params=sorted(CASES))
+def builds(request, server, compared_tables, tmp_path_factory):
+    """The DuckDB rows, and the PostgreSQL build of the same connector tables typed."""
+    case = CASES[request.param]
+    db_path = tmp_path_factory.mktemp(f"connector_{request.param}") / "lead_funnel.duckdb"
+    build_warehouse(case.raw_dir, db_path, dbt_vars=case.dbt_vars)
+    expected = {}
+    with duckdb.connect(str(db_path)) as con:
+        for schema, name in compared_tables:
+            cursor = con.execute(f"select * from {schema}.{name}")
+            expected[name] = ([column[0] for column in cursor.description], cursor.fetchall())
+    database = f"lf_{request.param}"
+    server.create_database(database)
+    settings = server.settings(database)
+    with environment({**settings, "LEAD_FUNNEL_TARGET": "postgres"}):
+        load("postgres", case.raw_dir, dbt_vars=case.dbt_vars)
+        written = write_typed_tables(settings, case.raw_dir / case.connector, case.connector)
+        result = run_dbt(["build"], raw_dir=case.raw_dir, dbt_vars=case.dbt_vars, quiet=True)
+        statuses = {r.node.name: str(r.status).lower() for r in result.result.results}
+        columns_of = {name: expected[name][0] for _, name in compared_tables}
+        actual = fetch_postgres(settings, compared_tables, columns_of)
+    return case, expected, written, statuses, actual
 
 
-def test_everything_builds_on_postgres(postgres_build) -> None:
-    _, statuses, _ = postgres_build
+def test_the_connector_tables_are_typed_in_postgres(builds) -> None:
+    case, _, written, _, _ = builds
+    types = {data_type for _, columns in written.values() for _, data_type in columns}
+    # not a text copy: booleans, instants and numbers are typed as the connector writes them
+    assert {"boolean", "timestamptz", "numeric"} <= types
+    if case.connector == "salesforce":
+        assert written["lead"][0] == 10
+        assert dict(written["opportunity"][1])["close_date"] == "date"
+        assert dict(written["lead"][1])["is_deleted"] == "boolean"
+    else:
+        assert dict(written["deal_stage"][1])["date_entered"] == "timestamptz"
+        # the fixture mixes epoch milliseconds into the history's moments: text there
+        assert dict(written["contact_property_history"][1])["timestamp"] == "text"
+        assert dict(written["deal"][1])["is_deleted"] == "boolean"
+
+
+def test_everything_builds_on_postgres(builds) -> None:
+    case, _, _, statuses, _ = builds
     # exposures and saved queries report no-op
     done = {"success", "pass", "no-op"}
     failed = {name: status for name, status in statuses.items() if status not in done}
     assert not failed
-    assert statuses["stg_salesforce__leads"] == "success"
+    assert statuses[f"stg_{case.connector}__leads"] == "success"
 
 
-def test_postgres_equals_duckdb_row_for_row(postgres_build, duckdb_rows, compared_tables) -> None:
-    _, _, rows = postgres_build
+def test_postgres_equals_duckdb_row_for_row(builds, compared_tables) -> None:
+    case, expected, _, _, actual = builds
     found = {}
     for _, name in compared_tables:
-        columns, expected = duckdb_rows[name]
-        problems = differences(columns, expected, rows[name])
+        columns, rows = expected[name]
+        problems = differences(columns, rows, actual[name])
         if problems:
             found[name] = problems
     assert not found
     # the comparison is not between empty tables
-    assert len(duckdb_rows["stg_crm__leads"][1]) == 9
-    assert len(duckdb_rows["stg_crm__lead_status_changes"][1]) > 10
+    assert len(expected["stg_crm__leads"][1]) == case.leads
+    assert len(expected["stg_crm__lead_status_changes"][1]) > 10

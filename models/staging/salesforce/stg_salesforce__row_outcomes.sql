@@ -11,27 +11,27 @@
 with
 
 lead_table as (
-    select * from {{ source('salesforce', 'lead') }}
+    select * from {{ lf_connector_source('salesforce', 'lead') }}
 ),
 
 lead_history_table as (
-    select * from {{ source('salesforce', 'lead_history') }}
+    select * from {{ lf_connector_source('salesforce', 'lead_history') }}
 ),
 
 account_table as (
-    select * from {{ source('salesforce', 'account') }}
+    select * from {{ lf_connector_source('salesforce', 'account') }}
 ),
 
 opportunity_table as (
-    select * from {{ source('salesforce', 'opportunity') }}
+    select * from {{ lf_connector_source('salesforce', 'opportunity') }}
 ),
 
 task_table as (
-    select * from {{ source('salesforce', 'task') }}
+    select * from {{ lf_connector_source('salesforce', 'task') }}
 ),
 
 event_table as (
-    select * from {{ source('salesforce', 'event') }}
+    select * from {{ lf_connector_source('salesforce', 'event') }}
 ),
 
 leads as (

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 import great_expectations.expectations as gxe
 import yaml
 
-from lead_funnel import paths
+from lead_funnel import paths, schemas
 from lead_funnel.stages import funnel_stages
 
 # Share of rows that must pass a value-level raw expectation. The generator's default mess
@@ -320,7 +320,8 @@ def funnel_cohort_frame_sql() -> str:
     )
     return (
         "select * exclude (stage_counts, stage_counts_in_window)"
-        f"{extra} from marts.rpt_funnel_conversion where view_type <> 'period'"
+        f"{extra} from {schemas.table('marts', 'rpt_funnel_conversion')}"
+        " where view_type <> 'period'"
     )
 
 
@@ -369,7 +370,7 @@ def mart_extracts() -> list[MartExtract]:
         ),
         MartExtract(
             "mart_funnel_health",
-            "select * from marts.rpt_funnel_health",
+            f"select * from {schemas.table('marts', 'rpt_funnel_health')}",
             _key("funnel_health_id")
             + _rates(["measured_rate"], "a rate is a share")
             + [
@@ -393,7 +394,7 @@ def mart_extracts() -> list[MartExtract]:
         ),
         MartExtract(
             "mart_speed_to_lead",
-            "select * from marts.rpt_speed_to_lead",
+            f"select * from {schemas.table('marts', 'rpt_speed_to_lead')}",
             _key("speed_to_lead_id")
             + _rates(
                 ["mql_to_sql_rate", "sla_compliance_rate", "business_sla_compliance_rate"],
@@ -410,7 +411,7 @@ def mart_extracts() -> list[MartExtract]:
         ),
         MartExtract(
             "mart_sales_acceptance",
-            "select * from marts.rpt_sales_acceptance",
+            f"select * from {schemas.table('marts', 'rpt_sales_acceptance')}",
             _key("sales_acceptance_id")
             + _rates(
                 ["acceptance_rate", "rejection_rate", "share_of_rejections", "re_mql_rate"],
@@ -419,7 +420,7 @@ def mart_extracts() -> list[MartExtract]:
         ),
         MartExtract(
             "mart_cost_per_stage",
-            "select * from marts.rpt_cost_per_stage",
+            f"select * from {schemas.table('marts', 'rpt_cost_per_stage')}",
             _key("cost_per_stage_id")
             + [
                 gxe.ExpectColumnValuesToBeBetween(
@@ -431,7 +432,8 @@ def mart_extracts() -> list[MartExtract]:
         MartExtract(
             "mart_mql_cycles",
             "select mql_cycle_id, lead_id, scoring_model, marketing_qualified_at,"
-            " sales_qualified_at, closed_won_at, mql_trigger from marts.fct_mql_cycles",
+            " sales_qualified_at, closed_won_at, mql_trigger"
+            f" from {schemas.table('marts', 'fct_mql_cycles')}",
             _key("mql_cycle_id")
             + [
                 gxe.ExpectColumnValuesToNotBeNull(
@@ -449,7 +451,8 @@ def mart_extracts() -> list[MartExtract]:
         ),
         MartExtract(
             "mart_dim_leads",
-            "select lead_id, survivor_lead_id, current_stage from marts.dim_leads",
+            "select lead_id, survivor_lead_id, current_stage"
+            f" from {schemas.table('marts', 'dim_leads')}",
             _key("lead_id")
             + [
                 gxe.ExpectColumnValuesToNotBeNull(
@@ -477,7 +480,8 @@ def _benchmark_frame_sql() -> str:
         for metric in _benchmark_metrics()
     )
     return (
-        f"select\n    scoring_model,\n    {columns}\nfrom marts.rpt_funnel_health\n"
+        f"select\n    scoring_model,\n    {columns}\n"
+        f"from {schemas.table('marts', 'rpt_funnel_health')}\n"
         "group by scoring_model\norder by scoring_model"
     )
 

@@ -10,24 +10,24 @@
 with
 
 contacts as (
-    select * from {{ source('hubspot', 'contact') }}
+    select * from {{ lf_connector_source('hubspot', 'contact') }}
 ),
 
 property_history as (
-    select * from {{ source('hubspot', 'contact_property_history') }}
+    select * from {{ lf_connector_source('hubspot', 'contact_property_history') }}
 ),
 
 companies as (
-    select * from {{ source('hubspot', 'company') }}
+    select * from {{ lf_connector_source('hubspot', 'company') }}
 ),
 
 deals as (
-    select * from {{ source('hubspot', 'deal') }}
+    select * from {{ lf_connector_source('hubspot', 'deal') }}
 ),
 
 {% for engagement_table in engagement_tables %}
     {{ engagement_table }} as (
-        select * from {{ source('hubspot', engagement_table) }}
+        select * from {{ lf_connector_source('hubspot', engagement_table) }}
     ),
 
 {% endfor %}

@@ -6,15 +6,15 @@
 with
 
 email_events as (
-    select * from {{ source('hubspot', 'email_event') }}
+    select * from {{ lf_connector_source('hubspot', 'email_event') }}
 ),
 
 form_submissions as (
-    select * from {{ source('hubspot', 'contact_form_submission') }}
+    select * from {{ lf_connector_source('hubspot', 'contact_form_submission') }}
 ),
 
 email_campaigns as (
-    select * from {{ source('hubspot', 'email_campaign') }}
+    select * from {{ lf_connector_source('hubspot', 'email_campaign') }}
 ),
 
 events_classified as (
