@@ -40,7 +40,7 @@ FILE_SECONDS = {
     "test_engine_parity.py": 300,
     "test_profiles_and_sources.py": 220,
     "test_package_install.py": 220,
-    "test_connector_postgres.py": 200,
+    "test_connector_postgres.py": 320,
     "test_connector_salesforce.py": 120,
     "test_connector_hubspot.py": 120,
     "test_connector_marketo.py": 100,

@@ -114,6 +114,12 @@ def _host_project(folder: Path) -> Path:
                 data_tests: [unique, not_null]
         """,
     )
+    # The host's own fct_mql_cycles: a name lead_funnel's exposures and semantic models read
+    # (their refs are resolved without macros: two-argument refs in their YAML keep them).
+    _write(
+        folder / "models" / "fct_mql_cycles.sql",
+        "select 'host' as host_cycle_key\n",
+    )
     # A host model reading the package's mart (two-argument ref) and its own dim_accounts.
     _write(
         folder / "models" / "host_lead_counts.sql",
@@ -248,6 +254,16 @@ def test_internal_refs_are_not_captured_by_the_hosts_model_of_the_same_name(
     assert "model.lead_funnel.fct_account_scores" in readers
     assert any(r.startswith("test.lead_funnel.relationships_fct_account_scores") for r in readers)
     assert any(r.startswith("test.lead_funnel.unique_dim_accounts") for r in readers)
+    # The package's exposures and semantic models read its fct_mql_cycles, not the host's.
+    others = {**host_build.manifest["exposures"], **host_build.manifest["semantic_models"]}
+    cycle_readers = {
+        unique_id
+        for unique_id, node in others.items()
+        if "model.lead_funnel.fct_mql_cycles" in _depends_on(node)
+    }
+    assert "semantic_model.lead_funnel.mql_cycles" in cycle_readers
+    assert "exposure.lead_funnel.funnel_dashboard" in cycle_readers
+    assert not any(f"model.{HOST}.fct_mql_cycles" in _depends_on(node) for node in others.values())
     # The host's own dim_accounts is untouched and the package's has the fixture's accounts.
     assert query(host_build.warehouse, f"select * from {HOST_SCHEMA}.dim_accounts") == [
         ("host-1", "the host project's accounts")
