@@ -24,6 +24,14 @@ leads as (
     select * from {{ ref('dim_leads') }}
 ),
 
+scored_events as (
+    select * from {{ ref('int_engagement_events_scored') }}
+),
+
+resets as (
+    select * from {{ ref('int_scoring_resets') }}
+),
+
 real_cycles as (
     select * from mql_cycles
     where not is_inferred_mql
@@ -58,44 +66,75 @@ score_at_mql as (
     where history_rank = 1
 ),
 
-score_changes as (
-    select
-        lead_id,
-        scoring_model,
-        event_type,
-        occurred_at,
-        event_sequence,
-        lead_score - coalesce(
-            lag(lead_score) over (partition by lead_id, scoring_model order by event_sequence asc), 0.0
-        ) as score_change
-    from score_history
-),
-
-trigger_action_types as (
+-- the latest behaviour reset before each MQL moment: points earned before it do not count
+segment_starts as (
     select
         real_cycles.mql_cycle_id,
-        score_changes.event_type,
-        min(score_changes.event_sequence) as first_sequence
+        max(resets.reset_at) as segment_started_at
     from real_cycles
-    inner join score_at_mql
-        on real_cycles.mql_cycle_id = score_at_mql.mql_cycle_id
-    inner join score_changes
+    inner join resets
         on
-            real_cycles.lead_id = score_changes.lead_id
-            and real_cycles.scoring_model = score_changes.scoring_model
-            and score_at_mql.event_sequence >= score_changes.event_sequence
-            and score_changes.occurred_at > {{ dbt.dateadd(
+            real_cycles.lead_id = resets.lead_id
+            and real_cycles.scoring_model = resets.scoring_model
+            and real_cycles.marketing_qualified_at > resets.reset_at
+    group by real_cycles.mql_cycle_id
+),
+
+-- points each event type earned (counted occurrences with positive points) in the lookback
+-- window up to the MQL moment, within the MQL's scoring segment
+contributions as (
+    select
+        real_cycles.mql_cycle_id,
+        scored_events.event_type,
+        sum(scored_events.points) as contributed_points
+    from real_cycles
+    left join segment_starts
+        on real_cycles.mql_cycle_id = segment_starts.mql_cycle_id
+    inner join scored_events
+        on
+            real_cycles.lead_id = scored_events.lead_id
+            and real_cycles.scoring_model = scored_events.scoring_model
+            and real_cycles.marketing_qualified_at >= scored_events.occurred_at
+            and {{ dbt.dateadd(
                 'day', -1 * var('handoff_trigger_lookback_days'), 'real_cycles.marketing_qualified_at'
-            ) }}
-            and score_changes.score_change > 0
-    group by real_cycles.mql_cycle_id, score_changes.event_type
+            ) }} < scored_events.occurred_at
+            and (
+                segment_starts.segment_started_at is null
+                or segment_starts.segment_started_at < scored_events.occurred_at
+            )
+            and scored_events.is_counted
+            and scored_events.points > 0
+    group by real_cycles.mql_cycle_id, scored_events.event_type
+),
+
+-- first the action that made the lead an MQL (its event type, else the MQL trigger), then the
+-- other positive contributions by size
+trigger_items as (
+    select
+        mql_cycle_id,
+        coalesce(mql_trigger_event_type, mql_trigger) as trigger_action,
+        0 as item_group,
+        cast(null as {{ dbt.type_float() }}) as contributed_points
+    from real_cycles
+    union all
+    select
+        contributions.mql_cycle_id,
+        contributions.event_type as trigger_action,
+        1 as item_group,
+        contributions.contributed_points
+    from contributions
+    inner join real_cycles
+        on contributions.mql_cycle_id = real_cycles.mql_cycle_id
+    where contributions.event_type <> coalesce(real_cycles.mql_trigger_event_type, real_cycles.mql_trigger)
 ),
 
 trigger_actions as (
     select
         mql_cycle_id,
-        {{ lf_ordered_list('event_type', 'first_sequence, event_type') }} as trigger_actions
-    from trigger_action_types
+        {{ lf_ordered_list('trigger_action', 'item_group, contributed_points desc, trigger_action') }}
+            as trigger_actions
+    from trigger_items
+    where trigger_action is not null
     group by mql_cycle_id
 ),
 
@@ -147,11 +186,15 @@ with_sla as (
         trigger_actions.trigger_actions,
         last_touches.last_touches,
         routed.territory,
+        routed.routed_territory,
         routed.score_band,
         routed.segment,
         routed.routing_rule_id,
         routed.queue,
         routed.owner_id,
+        routed.owner_time_zone,
+        routed.routing_status,
+        routed.routing_reason,
         routed.sla_hours,
         {{ dbt.dateadd('hour', 'routed.sla_hours', 'real_cycles.marketing_qualified_at') }} as sla_due_at,
         real_cycles.first_touched_at,
