@@ -7,19 +7,6 @@
 {%- set engagement_tables = [
     'engagement_call', 'engagement_email', 'engagement_meeting', 'engagement_note', 'engagement_task'
 ] %}
-{#- HubSpot datetimes as contract text: ISO 8601 (an offset is converted; no offset is UTC) or
-    epoch milliseconds (12 or 13 digits) to 'YYYY-MM-DD HH:MM:SS'; a date alone stays a date;
-    anything else passes on as it is, for the base model to quarantine. '@@' is the column. -#}
-{%- set iso = lf_parse_timestamp('@@') %}
-{%- set epoch_ms = lf_try_cast(lf_clean_text('@@'), dbt.type_bigint()) %}
-{%- set parsed = "(case when " ~ iso ~ " is not null then " ~ iso
-    ~ " when length(" ~ lf_clean_text('@@') ~ ") in (12, 13) and " ~ epoch_ms ~ " is not null then "
-    ~ dbt.dateadd('second', 'cast(floor(' ~ epoch_ms ~ ' / 1000.0) as ' ~ dbt.type_bigint() ~ ')',
-        "cast('1970-01-01 00:00:00' as " ~ dbt.type_timestamp() ~ ")") ~ " end)" %}
-{%- set as_text = "(case when length(" ~ lf_clean_text('@@') ~ ") = 10 and " ~ iso ~ " is not null then "
-    ~ lf_clean_text('@@') ~ " when " ~ parsed ~ " is not null then cast("
-    ~ dbt.date_trunc('second', parsed) ~ " as " ~ lf_engine_type('varchar') ~ ") else "
-    ~ lf_clean_text('@@') ~ " end)" %}
 
 with
 
@@ -48,7 +35,7 @@ engagements as (
             {{ lf_clean_text('engagement_id') }} as engagement_id,
             upper({{ lf_clean_text(adapter.quote('type')) }}) as engagement_type,
             {{ lf_clean_text('property_hubspot_owner_id') }} as owner_id,
-            {{ as_text | replace('@@', 'coalesce(' ~ lf_clean_text('property_hs_timestamp')
+            {{ lf_hubspot_timestamp_text('coalesce(' ~ lf_clean_text('property_hs_timestamp')
                 ~ ', property_hs_createdate)') }} as occurred_at,
             coalesce({{ lf_parse_boolean('_fivetran_deleted') }}, false) as is_deleted
         from {{ engagement_table }}

@@ -4,19 +4,6 @@
 -- to its survivor. merged_into_lead_id comes from the surviving contacts' merged-ids lists
 -- (stg_hubspot__contact_identities). A merged-away id without a row has no email or names; its
 -- created_at is the earliest of its property history and its survivor's creation.
-{#- HubSpot datetimes as contract text: ISO 8601 (an offset is converted; no offset is UTC) or
-    epoch milliseconds (12 or 13 digits) to 'YYYY-MM-DD HH:MM:SS'; a date alone stays a date;
-    anything else passes on as it is, for the base model to quarantine. '@@' is the column. -#}
-{%- set iso = lf_parse_timestamp('@@') %}
-{%- set epoch_ms = lf_try_cast(lf_clean_text('@@'), dbt.type_bigint()) %}
-{%- set parsed = "(case when " ~ iso ~ " is not null then " ~ iso
-    ~ " when length(" ~ lf_clean_text('@@') ~ ") in (12, 13) and " ~ epoch_ms ~ " is not null then "
-    ~ dbt.dateadd('second', 'cast(floor(' ~ epoch_ms ~ ' / 1000.0) as ' ~ dbt.type_bigint() ~ ')',
-        "cast('1970-01-01 00:00:00' as " ~ dbt.type_timestamp() ~ ")") ~ " end)" %}
-{%- set as_text = "(case when length(" ~ lf_clean_text('@@') ~ ") = 10 and " ~ iso ~ " is not null then "
-    ~ lf_clean_text('@@') ~ " when " ~ parsed ~ " is not null then cast("
-    ~ dbt.date_trunc('second', parsed) ~ " as " ~ lf_engine_type('varchar') ~ ") else "
-    ~ lf_clean_text('@@') ~ " end)" %}
 {%- set text_type = lf_engine_type('varchar') %}
 
 with
@@ -44,9 +31,9 @@ contact_leads as (
         cast(contacts.property_country as {{ text_type }}) as country,
         cast(contacts.property_hs_analytics_source as {{ text_type }}) as lead_source,
         cast(null as {{ text_type }}) as campaign_id,
-        cast({{ as_text | replace('@@', 'contacts.property_createdate') }} as {{ text_type }}) as created_at,
+        cast({{ lf_hubspot_timestamp_text('contacts.property_createdate') }} as {{ text_type }}) as created_at,
         cast(
-            {{ as_text | replace('@@', 'coalesce(' ~ lf_clean_text('contacts.property_lastmodifieddate')
+            {{ lf_hubspot_timestamp_text('coalesce(' ~ lf_clean_text('contacts.property_lastmodifieddate')
                 ~ ', contacts._fivetran_synced)') }}
             as {{ text_type }}
         ) as updated_at,
@@ -60,7 +47,7 @@ contact_leads as (
 history_starts as (
     select
         {{ lf_clean_text('contact_id') }} as contact_id,
-        min({{ parsed | replace('@@', adapter.quote('timestamp')) }}) as first_changed_at
+        min({{ lf_hubspot_timestamp(adapter.quote('timestamp')) }}) as first_changed_at
     from property_history
     group by {{ lf_clean_text('contact_id') }}
 ),
@@ -68,7 +55,7 @@ history_starts as (
 merge_target_creations as (
     select
         {{ lf_clean_text('id') }} as contact_id,
-        min({{ parsed | replace('@@', 'property_createdate') }}) as created_at
+        min({{ lf_hubspot_timestamp('property_createdate') }}) as created_at
     from contacts
     group by {{ lf_clean_text('id') }}
 ),

@@ -6,19 +6,6 @@
 -- contacts that are not deleted, the one created first (then the lowest id); account: the
 -- primary company (seed hubspot_association_types), else the lowest company id, of those not
 -- deleted. The stage is the stage's label.
-{#- HubSpot datetimes as contract text: ISO 8601 (an offset is converted; no offset is UTC) or
-    epoch milliseconds (12 or 13 digits) to 'YYYY-MM-DD HH:MM:SS'; a date alone stays a date;
-    anything else passes on as it is, for the base model to quarantine. '@@' is the column. -#}
-{%- set iso = lf_parse_timestamp('@@') %}
-{%- set epoch_ms = lf_try_cast(lf_clean_text('@@'), dbt.type_bigint()) %}
-{%- set parsed = "(case when " ~ iso ~ " is not null then " ~ iso
-    ~ " when length(" ~ lf_clean_text('@@') ~ ") in (12, 13) and " ~ epoch_ms ~ " is not null then "
-    ~ dbt.dateadd('second', 'cast(floor(' ~ epoch_ms ~ ' / 1000.0) as ' ~ dbt.type_bigint() ~ ')',
-        "cast('1970-01-01 00:00:00' as " ~ dbt.type_timestamp() ~ ")") ~ " end)" %}
-{%- set as_text = "(case when length(" ~ lf_clean_text('@@') ~ ") = 10 and " ~ iso ~ " is not null then "
-    ~ lf_clean_text('@@') ~ " when " ~ parsed ~ " is not null then cast("
-    ~ dbt.date_trunc('second', parsed) ~ " as " ~ lf_engine_type('varchar') ~ ") else "
-    ~ lf_clean_text('@@') ~ " end)" %}
 {%- set text_type = lf_engine_type('varchar') %}
 
 with
@@ -69,8 +56,8 @@ live_deals as (
         {{ lf_clean_text('deal_pipeline_id') }} as pipeline_id,
         {{ lf_clean_text('deal_pipeline_stage_id') }} as stage_id,
         {{ lf_clean_text('property_amount') }} as amount,
-        {{ as_text | replace('@@', 'property_closedate') }} as close_date_text,
-        {{ as_text | replace('@@', 'property_createdate') }} as created_at
+        {{ lf_hubspot_timestamp_text('property_closedate') }} as close_date_text,
+        {{ lf_hubspot_timestamp_text('property_createdate') }} as created_at
     from deals
     where not (
         coalesce({{ lf_parse_boolean('_fivetran_deleted') }}, false)
@@ -124,7 +111,7 @@ current_stages as (
 current_stage_entries as (
     select
         live_deals.deal_id,
-        max({{ parsed | replace('@@', 'deal_stage_entries.date_entered') }}) as entered_at
+        max({{ lf_hubspot_timestamp('deal_stage_entries.date_entered') }}) as entered_at
     from live_deals
     inner join deal_stage_entries
         on
@@ -136,7 +123,7 @@ current_stage_entries as (
 contact_creations as (
     select
         {{ lf_clean_text('id') }} as contact_id,
-        min({{ parsed | replace('@@', 'property_createdate') }}) as created_at
+        min({{ lf_hubspot_timestamp('property_createdate') }}) as created_at
     from contacts
     group by {{ lf_clean_text('id') }}
 ),

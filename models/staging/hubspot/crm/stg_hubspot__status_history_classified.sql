@@ -8,19 +8,6 @@
 -- knows pass on, for the base model to quarantine as unknown_status.
 {%- set status_properties = ['lifecyclestage', 'hs_lead_status'] %}
 {%- set lifecycle_property = 'lifecyclestage' %}
-{#- HubSpot datetimes as contract text: ISO 8601 (an offset is converted; no offset is UTC) or
-    epoch milliseconds (12 or 13 digits) to 'YYYY-MM-DD HH:MM:SS'; a date alone stays a date;
-    anything else passes on as it is, for the base model to quarantine. '@@' is the column. -#}
-{%- set iso = lf_parse_timestamp('@@') %}
-{%- set epoch_ms = lf_try_cast(lf_clean_text('@@'), dbt.type_bigint()) %}
-{%- set parsed = "(case when " ~ iso ~ " is not null then " ~ iso
-    ~ " when length(" ~ lf_clean_text('@@') ~ ") in (12, 13) and " ~ epoch_ms ~ " is not null then "
-    ~ dbt.dateadd('second', 'cast(floor(' ~ epoch_ms ~ ' / 1000.0) as ' ~ dbt.type_bigint() ~ ')',
-        "cast('1970-01-01 00:00:00' as " ~ dbt.type_timestamp() ~ ")") ~ " end)" %}
-{%- set as_text = "(case when length(" ~ lf_clean_text('@@') ~ ") = 10 and " ~ iso ~ " is not null then "
-    ~ lf_clean_text('@@') ~ " when " ~ parsed ~ " is not null then cast("
-    ~ dbt.date_trunc('second', parsed) ~ " as " ~ lf_engine_type('varchar') ~ ") else "
-    ~ lf_clean_text('@@') ~ " end)" %}
 {%- set changed = adapter.quote('timestamp') %}
 
 with
@@ -114,8 +101,8 @@ history_rows as (
         {{ lf_clean_text('contact_id') }} as contact_id,
         lower({{ lf_clean_text('name') }}) as property_name,
         {{ lf_clean_text('value') }} as property_value,
-        {{ as_text | replace('@@', changed) }} as changed_at,
-        {{ parsed | replace('@@', changed) }} as parsed_changed_at,
+        {{ lf_hubspot_timestamp_text(changed) }} as changed_at,
+        {{ lf_hubspot_timestamp(changed) }} as parsed_changed_at,
         {{ lf_clean_text('source_id') }} as source_id
     from property_history
 ),

@@ -11,19 +11,6 @@
 {%- set same_crm = var('crm_source', 'files') == 'hubspot' %}
 {#- The most addresses one contact's additional-emails list is read for. -#}
 {%- set max_additional_emails = 100 %}
-{#- HubSpot datetimes as contract text: ISO 8601 (an offset is converted; no offset is UTC) or
-    epoch milliseconds (12 or 13 digits) to 'YYYY-MM-DD HH:MM:SS'; a date alone stays a date;
-    anything else passes on as it is, for the base model to quarantine. '@@' is the column. -#}
-{%- set iso = lf_parse_timestamp('@@') %}
-{%- set epoch_ms = lf_try_cast(lf_clean_text('@@'), dbt.type_bigint()) %}
-{%- set parsed = "(case when " ~ iso ~ " is not null then " ~ iso
-    ~ " when length(" ~ lf_clean_text('@@') ~ ") in (12, 13) and " ~ epoch_ms ~ " is not null then "
-    ~ dbt.dateadd('second', 'cast(floor(' ~ epoch_ms ~ ' / 1000.0) as ' ~ dbt.type_bigint() ~ ')',
-        "cast('1970-01-01 00:00:00' as " ~ dbt.type_timestamp() ~ ")") ~ " end)" %}
-{%- set as_text = "(case when length(" ~ lf_clean_text('@@') ~ ") = 10 and " ~ iso ~ " is not null then "
-    ~ lf_clean_text('@@') ~ " when " ~ parsed ~ " is not null then cast("
-    ~ dbt.date_trunc('second', parsed) ~ " as " ~ lf_engine_type('varchar') ~ ") else "
-    ~ lf_clean_text('@@') ~ " end)" %}
 
 with
 
@@ -158,11 +145,11 @@ email_rows as (
         status_changes.subscription_status as qualifier,
         lower({{ lf_clean_text('email_events.recipient') }}) as email,
         cast(null as {{ lf_engine_type('varchar') }}) as source_contact_id,
-        {{ as_text | replace('@@', 'email_events.created') }} as occurred_at,
+        {{ lf_hubspot_timestamp_text('email_events.created') }} as occurred_at,
         {{ lf_clean_text('email_events.email_campaign_id') }} as campaign_id,
         clicks.url as page_url,
         cast(null as {{ lf_engine_type('varchar') }}) as properties,
-        {{ as_text | replace('@@', 'email_events._fivetran_synced') }} as loaded_at,
+        {{ lf_hubspot_timestamp_text('email_events._fivetran_synced') }} as loaded_at,
         coalesce({{ lf_parse_boolean('email_events.filtered_event') }}, false) as is_filtered
     from email_events
     left join clicks
@@ -186,7 +173,7 @@ form_rows as (
         upper({{ lf_clean_text('form_id') }}) as qualifier,
         cast(null as {{ lf_engine_type('varchar') }}) as email,
         {{ lf_clean_text('contact_id') }} as source_contact_id,
-        {{ as_text | replace('@@', adapter.quote('timestamp')) }} as occurred_at,
+        {{ lf_hubspot_timestamp_text(adapter.quote('timestamp')) }} as occurred_at,
         cast(null as {{ lf_engine_type('varchar') }}) as campaign_id,
         {{ lf_clean_text('page_url') }} as page_url,
         case
@@ -197,7 +184,7 @@ form_rows as (
                     "'\"}'"
                 ]) }}
         end as properties,
-        {{ as_text | replace('@@', '_fivetran_synced') }} as loaded_at,
+        {{ lf_hubspot_timestamp_text('_fivetran_synced') }} as loaded_at,
         false as is_filtered
     from form_submissions
 ),
