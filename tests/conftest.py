@@ -12,6 +12,7 @@ shards by their rough cost (FILE_SECONDS), the heaviest first, each to the light
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from collections.abc import Iterator, Sequence
@@ -25,6 +26,18 @@ from lead_funnel.dbt_runner import run_dbt
 from tests.support import isolation
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+#: The email-hash key of every test build (LEAD_FUNNEL_HASH_KEY), so warehouses built apart
+#: (engines, full and incremental, two runs) hash an address alike; tests of the generated key
+#: unset it.
+TEST_HASH_KEY = "lead-funnel-test-key"
+os.environ.setdefault("LEAD_FUNNEL_HASH_KEY", TEST_HASH_KEY)
+
+
+def keyed_hash(value: str, key: str = TEST_HASH_KEY) -> str:
+    """email_hash as the marts compute it: SHA-256 hex of key || value."""
+    return hashlib.sha256((key + value).encode("utf-8")).hexdigest()
+
 
 #: Session fixtures that build the large generated warehouse; tests using them are `slow`.
 LARGE_FIXTURES = ("generated_raw",)

@@ -24,9 +24,18 @@ import re
 PREFIX_VARIABLE = "LEAD_FUNNEL_SCHEMA_PREFIX"
 
 #: Every schema the project's build names this way: dbt's custom schemas (dbt_project.yml),
-#: and the incremental state (var incremental_state_schema) and the published counts (var
-#: publish_state_schema, in audit) the macros write.
-LAYERS = ("staging", "intermediate", "marts", "seeds", "audit", "snapshots", "incremental_state")
+#: and the incremental state (var incremental_state_schema), the published counts (var
+#: publish_state_schema, in audit) and the email-hash key (private) the macros write.
+LAYERS = (
+    "staging",
+    "intermediate",
+    "marts",
+    "seeds",
+    "audit",
+    "snapshots",
+    "incremental_state",
+    "private",
+)
 
 _PLAIN = re.compile(r"^[a-z_][a-z0-9_]*$")
 

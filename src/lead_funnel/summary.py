@@ -102,7 +102,9 @@ def summarize(db_path: Path) -> str:
                 band = f"{(low or 0):.1%}-{high:.1%}" if high is not None else f">= {low:.1%}"
                 lines.append(f"  {metric:<26} {shown:>8}  range {band:<12} {status:<7} ({source})")
 
-    lines.append("")
+        lines.append("")
+        lines.append(hash_key_line(con))
+
     lines.append(f"Warehouse: {db_path}")
     lines.append(
         f'Query it:  .venv/bin/python -c "import duckdb; '
@@ -110,3 +112,18 @@ def summarize(db_path: Path) -> str:
         f".sql('select * from {schemas.schema('audit')}.audit_raw_reconciliation'))\""
     )
     return "\n".join(lines)
+
+
+def hash_key_line(con: duckdb.DuckDBPyConnection) -> str:
+    """Which key the last build hashed email addresses with (<private>.hash_key_source)."""
+    source = schemas.table("private", "hash_key_source")
+    try:
+        (key_source,) = con.execute(f"select key_source from {source}").fetchone()
+    except duckdb.CatalogException:
+        return "email_hash: no key recorded (build the warehouse again)"
+    if key_source == "LEAD_FUNNEL_HASH_KEY":
+        return "email_hash keyed with LEAD_FUNNEL_HASH_KEY"
+    return (
+        "email_hash keyed with a key generated for this warehouse, stored in "
+        f"{schemas.table('private', 'hash_key')} (set LEAD_FUNNEL_HASH_KEY to choose one)"
+    )

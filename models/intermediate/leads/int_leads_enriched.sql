@@ -42,7 +42,7 @@ final as (
         leads_resolved.survivor_lead_id,
         leads_resolved.is_survivor,
         leads.account_id,
-        {{ dbt.hash('leads.email') }} as email_hash,
+        {{ lf_keyed_hash('leads.email') }} as email_hash,
         leads.email_domain,
         leads.is_free_mail,
         leads.job_title,

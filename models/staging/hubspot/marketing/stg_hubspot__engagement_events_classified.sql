@@ -285,7 +285,7 @@ classified as (
         coalesce(
             crm_lead_id,
             {{ dbt.concat(["'hubspot:'", 'contact_id']) }},
-            {{ dbt.concat(["'hubspot:recipient:'", dbt.hash('email')]) }}
+            {{ dbt.concat(["'hubspot:recipient:'", lf_keyed_hash('email')]) }}
         ) as lead_id,
         occurred_at,
         campaign_id,
