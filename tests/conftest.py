@@ -69,6 +69,7 @@ FILE_SECONDS = {
     "test_staging_fixture.py": 90,
     "test_semantic_layer.py": 80,
     "test_bench.py": 80,
+    "test_email_hash_key.py": 110,
 }
 DEFAULT_FILE_SECONDS = 30
 

@@ -97,6 +97,27 @@ def test_pqls_and_pql_to_paid_match_the_truth(generated_raw: Path, generated_war
     assert row[:3] == (n_product, len(expected), len(paid_after))
     assert row[3] == pytest.approx(len(paid_after) / len(expected), abs=1e-12)
     assert 0.15 <= row[3] <= 0.25 and row[4] == "within"
+    # the paid leads split into PQLs paid after qualifying, PQLs that paid first, and the rest
+    paid_first = {k for k in expected if k in upgraded and k not in paid_after}
+    (totals,) = query(
+        generated_warehouse,
+        "select non_pqls, paid_leads, paid_before_pql, non_pqls_paid "
+        "from marts.rpt_pql_conversion where period_type = 'all'",
+    )
+    assert totals == (
+        n_product - len(expected),
+        len(upgraded),
+        len(paid_first),
+        len(upgraded) - len(paid_after) - len(paid_first),
+    )
+    # lists are lists: empty, never null, for leads without a signal or without a PQL
+    ((nulls, empty_fired, empty_at_pql),) = query(
+        generated_warehouse,
+        "select count(*) filter (where signals_fired is null or pql_signals is null), "
+        "count(*) filter (where len(signals_fired) = 0), "
+        "count(*) filter (where not is_pql and len(pql_signals) = 0) from marts.fct_pqls",
+    )
+    assert nulls == 0 and empty_fired > 0 and empty_at_pql == n_product - len(expected)
 
 
 # ---- accounts ----------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 -- One row per surviving lead with product usage: its PQL signals (seed pql_signal_rules), the
--- PQL moment (var pql_min_signals signals fired) and its paid upgrade, as of score_as_of.
-{%- set signup_event_type = 'signup' %}
-{%- set paid_event_type = 'plan_upgraded' %}
+-- PQL moment (var pql_min_signals signals fired) and its paid upgrade, as of score_as_of. The
+-- sign-up and paid event types are those flagged in seed product_usage_event_types.
 
 with
 
@@ -21,18 +20,22 @@ leads as (
     select * from {{ ref('dim_leads') }}
 ),
 
+event_types as (
+    select * from {{ ref('product_usage_event_types') }}
+),
+
 product_leads as (
     select
         leads_resolved.survivor_lead_id as lead_id,
-        min(case when usage_events.event_type = '{{ signup_event_type }}' then usage_events.occurred_at end)
-            as signed_up_at,
-        min(case when usage_events.event_type = '{{ paid_event_type }}' then usage_events.occurred_at end)
-            as paid_at,
+        min(case when event_types.is_signup then usage_events.occurred_at end) as signed_up_at,
+        min(case when event_types.is_paid_conversion then usage_events.occurred_at end) as paid_at,
         min(usage_events.occurred_at) as first_used_at,
         count(*) as usage_event_count
     from usage_events
     inner join leads_resolved
         on usage_events.lead_id = leads_resolved.lead_id
+    left join event_types
+        on usage_events.event_type = event_types.event_type
     where usage_events.occurred_at <= {{ lf_score_as_of() }}
     group by leads_resolved.survivor_lead_id
 ),
@@ -78,11 +81,13 @@ final as (
         product_leads.first_used_at,
         product_leads.usage_event_count,
         coalesce(signal_lists.signal_count, 0) as signal_count,
-        signal_lists.signals_fired,
+        coalesce(signal_lists.signals_fired, {{ lf_empty_list() }}) as signals_fired,
         pql_moments.product_qualified_at is not null as is_pql,
         pql_moments.product_qualified_at,
-        case when pql_moments.product_qualified_at is not null then signal_lists.signals_at_pql end
-            as pql_signals,
+        case
+            when pql_moments.product_qualified_at is not null then signal_lists.signals_at_pql
+            else {{ lf_empty_list() }}
+        end as pql_signals,
         product_leads.paid_at,
         product_leads.paid_at is not null as is_paid,
         coalesce(product_leads.paid_at >= pql_moments.product_qualified_at, false) as is_paid_after_pql,

@@ -1,5 +1,6 @@
 -- PQL -> paid conversion per sign-up month and overall, beside the documented range of seed
--- benchmark_ranges (metric pql_to_paid_rate, preferred source).
+-- benchmark_ranges (metric pql_to_paid_rate, preferred source). The counts add up: product_leads
+-- = pqls + non_pqls, paid_leads = pqls_paid + paid_before_pql + non_pqls_paid.
 {%- set benchmark_metric = 'pql_to_paid_rate' %}
 
 with
@@ -20,6 +21,7 @@ by_month as (
         sum(case when is_pql then 1 else 0 end) as pqls,
         sum(case when is_paid then 1 else 0 end) as paid_leads,
         sum(case when is_paid_after_pql then 1 else 0 end) as pqls_paid,
+        sum(case when is_paid and is_pql and not is_paid_after_pql then 1 else 0 end) as paid_before_pql,
         sum(case when is_paid and not is_pql then 1 else 0 end) as non_pqls_paid
     from pqls
     group by {{ dbt.date_trunc('month', 'coalesce(signed_up_at, first_used_at)') }}
@@ -33,6 +35,7 @@ overall as (
         sum(case when is_pql then 1 else 0 end) as pqls,
         sum(case when is_paid then 1 else 0 end) as paid_leads,
         sum(case when is_paid_after_pql then 1 else 0 end) as pqls_paid,
+        sum(case when is_paid and is_pql and not is_paid_after_pql then 1 else 0 end) as paid_before_pql,
         sum(case when is_paid and not is_pql then 1 else 0 end) as non_pqls_paid
     from pqls
 ),
@@ -59,7 +62,9 @@ rated as (
         unioned.product_leads,
         cast(unioned.pqls as {{ dbt.type_bigint() }}) as pqls,
         cast(unioned.paid_leads as {{ dbt.type_bigint() }}) as paid_leads,
+        cast(unioned.product_leads - unioned.pqls as {{ dbt.type_bigint() }}) as non_pqls,
         cast(unioned.pqls_paid as {{ dbt.type_bigint() }}) as pqls_paid,
+        cast(unioned.paid_before_pql as {{ dbt.type_bigint() }}) as paid_before_pql,
         cast(unioned.non_pqls_paid as {{ dbt.type_bigint() }}) as non_pqls_paid,
         {{ lf_ratio('unioned.pqls', 'unioned.product_leads') }} as pql_rate,
         {{ lf_ratio('unioned.pqls_paid', 'unioned.pqls') }} as pql_to_paid_rate,
