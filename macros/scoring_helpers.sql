@@ -141,3 +141,15 @@
     {%- set result = run_query(query) -%}
     {{ return(result.rows if result is not none else none) }}
 {%- endmacro %}
+
+
+{#- Stops the run when var mql_source is not one of the MQL sources: derived (the score), crm
+    (the CRM's marketing_qualified status), earliest (of both), pql (the PQL moment) or
+    earliest_incl_pql (of all three). -#}
+{% macro lf_check_mql_source(mql_source) %}
+    {%- set known = ['derived', 'crm', 'earliest', 'pql', 'earliest_incl_pql'] -%}
+    {%- if mql_source not in known -%}
+        {{ exceptions.raise_compiler_error(
+            "var mql_source must be one of " ~ known | join(', ') ~ ", not '" ~ mql_source ~ "'") }}
+    {%- endif -%}
+{% endmacro %}

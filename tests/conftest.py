@@ -70,6 +70,9 @@ FILE_SECONDS = {
     "test_semantic_layer.py": 80,
     "test_bench.py": 80,
     "test_email_hash_key.py": 110,
+    "test_privacy_erasure.py": 150,
+    "test_sla_time_zones.py": 40,
+    "test_attribution.py": 140,
 }
 DEFAULT_FILE_SECONDS = 30
 

@@ -105,8 +105,24 @@
 
 
 {#- The relation a base model reads contract table `table_name` from: the file source, one
-    adapter model, or the union of several (a subquery with the contract's columns). -#}
-{% macro lf_contract_input(table_name) %}
+    adapter model, or the union of several (a subquery with the contract's columns). A
+    lead-keyed table is read without the rows of erased people (macros/privacy/erasure.sql)
+    unless without_erased is false; with no erasure request it is read as it is. -#}
+{% macro lf_contract_input(table_name, without_erased=true) %}
+    {%- set relation = lead_funnel.lf_contract_input_relation(table_name) -%}
+    {#- A unit test gives the model's inputs itself: no erasure there. -#}
+    {%- if without_erased and table_name in lead_funnel.lf_erasable_tables()
+        and not lead_funnel.lf_in_unit_test() -%}
+        {%- set requests = source('privacy', 'erasure_requests') -%}
+        {%- if lead_funnel.lf_erasure_request_count() > 0 -%}
+            {{ return(lead_funnel.lf_without_erased(relation, table_name ~ '_not_erased')) }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(relation) }}
+{% endmacro %}
+
+
+{% macro lf_contract_input_relation(table_name) %}
     {%- set inputs = lead_funnel.lf_contract_inputs(table_name) -%}
     {%- set parts = [] -%}
     {%- if inputs['files'] -%}

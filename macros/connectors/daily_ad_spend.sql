@@ -1,7 +1,8 @@
 {#- An ad platform's spend in the contract's marketing_spend columns, all text: one row per
     day, channel and contract campaign with the sum of the mapped rows of `classified` (the
     platform's classified model, columns spend_date, channel, campaign_id, amount_value,
-    amount_text, outcome). A row whose cost is not a number is passed on by itself, its text
+    amount_text, outcome; currency: the ad account's, null when unknown). A row whose cost is
+    not a number is passed on by itself, its text
     as the amount, so the base model quarantines it (invalid_number) instead of it vanishing
     from a sum. -#}
 {% macro lf_daily_ad_spend(classified) %}
@@ -23,10 +24,11 @@ daily as (
         spend_date,
         channel,
         campaign_id,
-        cast(cast(sum(amount_value) as decimal(18, 6)) as {{ text_type }}) as amount
+        cast(cast(sum(amount_value) as decimal(18, 6)) as {{ text_type }}) as amount,
+        currency
     from mapped
     where amount_value is not null
-    group by spend_date, channel, campaign_id
+    group by spend_date, channel, campaign_id, currency
 ),
 
 unreadable as (
@@ -34,7 +36,8 @@ unreadable as (
         spend_date,
         channel,
         campaign_id,
-        amount_text as amount
+        amount_text as amount,
+        currency
     from mapped
     where amount_value is null
 ),

@@ -47,12 +47,13 @@
 
 {#- A hash of what the model's rows depend on besides the raw rows: every row of every seed
     upstream of it, the given vars, its own SQL and the SQL of every model upstream of it (a
-    new version of the project rebuilds what it changed). -#}
+    new version of the project rebuilds what it changed), and the erasure requests (an erased
+    person's rows go from every model). -#}
 {% macro lf_incremental_fingerprint(var_names) %}
     {%- if not execute -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set parts = ['sql=' ~ local_md5(model.raw_code)] -%}
+    {%- set parts = ['sql=' ~ local_md5(model.raw_code), 'erasure=' ~ lead_funnel.lf_erasure_fingerprint()] -%}
     {%- for name in ['crm_source', 'marketing_source', 'spend_source'] + var_names -%}
         {%- do parts.append('var ' ~ name ~ '=' ~ tojson(var(name, none))) -%}
     {%- endfor -%}

@@ -18,7 +18,9 @@
       a lead merged today hands its history to the survivor and loses its own timeline);
     - touches between the stored as-of moment and this run's one;
     - rows quarantined as future that may be accepted now;
-    - with with_accounts, accounts in files not seen before (their leads' fit may change).
+    - with with_accounts, accounts in files not seen before: their leads (the CRM's and those
+      matched by email domain) and the unlinked leads whose email domain is, or is under, a
+      domain any version of such an account has (their fit may change, or their match).
 -#}
 {% macro lf_touched_leads(with_accounts=false) %}
     {%- set state = lf_incremental_stored_state() or {} -%}
@@ -49,12 +51,31 @@
         )
         union all
         {%- if with_accounts %}
+            {%- set raw_accounts = adapter.quote(lead_funnel.lf_raw_schema()) ~ '.' ~ adapter.quote('accounts') %}
             select leads_of_accounts.lead_id
             from {{ ref('stg_crm__leads') }} as leads_of_accounts
             where leads_of_accounts.account_id in (
                 select {{ lf_clean_text('account_id') }}
                 from ({{ lf_unseen_file_rows('accounts', ['account_id']) }}) as unseen_accounts
             )
+            union all
+            {#- leads matched by email domain (int_lead_account_matches) to such an account, or
+                to be matched now: their domain is, or is under, one the account has or had #}
+            select domain_leads.lead_id
+            from {{ ref('stg_crm__leads') }} as domain_leads
+            inner join (
+                select distinct
+                    {{ dbt.replace('lower(' ~ lf_clean_text('raw_accounts.domain') ~ ')', "'www.'", "''") }} as domain
+                from {{ raw_accounts }} as raw_accounts
+                where {{ lf_clean_text('raw_accounts.account_id') }} in (
+                    select {{ lf_clean_text('account_id') }}
+                    from ({{ lf_unseen_file_rows('accounts', ['account_id']) }}) as unseen_accounts_again
+                )
+            ) as changed_domains
+                on
+                    domain_leads.email_domain = changed_domains.domain
+                    or domain_leads.email_domain like {{ dbt.concat(["'%.'", "changed_domains.domain"]) }}
+            where domain_leads.account_id is null
             union all
         {%- endif %}
         select lead_id from {{ ref('stg_marketing__engagement_events') }}

@@ -61,6 +61,19 @@
             spec['required'], spec['optional'], contract
         ) -%}
     {%- endfor -%}
+    {#- Erasure requests (source privacy.erasure_requests): optional, and every line must read. -#}
+    {%- do lead_funnel.lf_land_raw_table(
+        raw_dir, 'erasure_requests', 'erasure_requests',
+        adapter.quote(raw_schema) ~ '.' ~ adapter.quote('erasure_requests'),
+        [], ['request_id', 'lead_id', 'email', 'requested_at'], contract.keys() | list
+    ) -%}
+    {%- set unreadable = run_query(
+        'select count(*) from ' ~ rejected_lines ~ " where source_table = 'erasure_requests'") -%}
+    {%- if unreadable.rows[0][0] > 0 -%}
+        {{ exceptions.raise_compiler_error(
+            'erasure_requests: ' ~ unreadable.rows[0][0] ~ ' line(s) cannot be read (see raw.'
+            ~ 'raw_rejected_lines); fix the file: an erasure request is never skipped') }}
+    {%- endif -%}
     {%- do lead_funnel.lf_land_connector_tables(raw_dir) -%}
     {{ return('select 1 as raw_files_landed') }}
 {% endmacro %}

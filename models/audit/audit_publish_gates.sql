@@ -7,6 +7,8 @@
 -- through); more than var max_quarantined_share of a table's rows are quarantined (tables of
 -- at least var quarantine_gate_min_rows rows); a table stages fewer than
 -- (1 - var max_shrink_share) times its last published rows (allow_shrink lets it through).
+-- Rows of erased people (erasure requests) count as staged for the two shrink gates: an
+-- erasure is deliberate.
 {%- set raw_tables = lf_raw_tables() %}
 {%- set allow_shrink = var('allow_shrink') in (true, 'true', 'True', 1, '1') %}
 {%- set max_quarantined_share = var('max_quarantined_share') %}
@@ -27,7 +29,8 @@ published_counts as (
         select
             '{{ raw_table.name }}' as source_table,
             count(case when rejection_reason is null then 1 end) as staged_rows,
-            count(case when rejection_reason is not null then 1 end) as quarantined_rows
+            count(case when rejection_reason is not null then 1 end) as quarantined_rows,
+            {{ lf_erased_row_count(raw_table.name) }} as erased_rows
         from {{ ref(raw_table.base_model) }}
     ),
 
@@ -62,6 +65,7 @@ compared as (
     select
         this_build.source_table,
         this_build.staged_rows,
+        this_build.erased_rows,
         this_build.quarantined_rows + coalesce(rejected_line_counts.rejected_lines, 0) as quarantined_rows,
         last_published.staged_rows as last_published_rows
     from this_build
@@ -77,6 +81,7 @@ measured as (
     select
         source_table,
         staged_rows,
+        erased_rows,
         quarantined_rows,
         case
             when staged_rows + quarantined_rows > 0
@@ -99,7 +104,7 @@ gated as (
         last_published_rows,
         case
             {%- if not allow_shrink %}
-                when staged_rows = 0 and last_published_rows > 0
+                when staged_rows + erased_rows = 0 and last_published_rows > 0
                     then
                         'raw table ' || source_table || ': no rows staged, the last published build had '
                         || published_text || ' (a missing or empty export?); restore the file, or publish'
@@ -113,7 +118,7 @@ gated as (
                     || ' rows quarantined, more than var max_quarantined_share ({{ max_quarantined_share }});'
                     || ' see audit_quarantined_rows, fix the export, or raise max_quarantined_share'
             {%- if not allow_shrink %}
-                when staged_rows < (1.0 - {{ max_shrink_share }}) * last_published_rows
+                when staged_rows + erased_rows < (1.0 - {{ max_shrink_share }}) * last_published_rows
                     then
                         'raw table ' || source_table || ': ' || staged_text
                         || ' rows staged, the last published build had ' || published_text

@@ -13,6 +13,10 @@ rejected_lines as (
     select * from {{ source('landing', 'raw_rejected_lines') }}
 ),
 
+erased_lines as (
+    {{ lf_erased_rejected_lines() }}
+),
+
 {% for raw_table in raw_tables %}
     {{ raw_table.name }}_rejected as (
         select
@@ -41,13 +45,21 @@ lead_merges_rejected as (
 
 malformed_lines as (
     select
-        source_table,
-        {{ dbt.concat(["file_name", "':'", dbt.safe_cast("line_number", dbt.type_string())]) }} as record_key,
+        rejected_lines.source_table,
+        {{ dbt.concat([
+            "rejected_lines.file_name", "':'", dbt.safe_cast("rejected_lines.line_number", dbt.type_string())
+        ]) }} as record_key,
         'malformed_csv_line' as rejection_reason,
-        error_type as rejection_detail,
-        raw_line as raw_record,
+        rejected_lines.error_type as rejection_detail,
+        rejected_lines.raw_line as raw_record,
         1 as raw_row_count
     from rejected_lines
+    left join erased_lines
+        on
+            rejected_lines.source_table = erased_lines.source_table
+            and rejected_lines.file_name = erased_lines.file_name
+            and rejected_lines.line_number = erased_lines.line_number
+    where erased_lines.line_number is null
 ),
 
 unioned as (

@@ -1,5 +1,6 @@
 -- One row per raw table: raw rows counted at landing = staged + quarantined + removed exact
--- duplicates. Quarantined rows are counted once per distinct row (further copies count as
+-- duplicates + erased (rows and unreadable lines of people named by an erasure request,
+-- macros/privacy/erasure.sql). Quarantined rows are counted once per distinct row (further copies count as
 -- duplicates) plus every malformed CSV line. A table, so it holds without the raw files.
 -- A table a connector supplies (macro lf_contract_inputs) counts the rows of its adapter
 -- models as raw rows (audit_connector_reconciliation accounts for the connector's own rows).
@@ -14,6 +15,10 @@ landed_files as (
 
 rejected_lines as (
     select * from {{ source('landing', 'raw_rejected_lines') }}
+),
+
+erased_lines as (
+    {{ lf_erased_rejected_lines() }}
 ),
 
 {% for raw_table in raw_tables %}
@@ -37,10 +42,19 @@ rejected_lines as (
             + (
                 select count(*) from rejected_lines
                 where source_table = '{{ raw_table.name }}'
+            )
+            - (
+                select count(*) from erased_lines
+                where source_table = '{{ raw_table.name }}'
             ) as quarantined_rows,
             (
                 select coalesce(sum(raw_row_count - 1), 0) from {{ ref(raw_table.base_model) }}
-            ) as exact_duplicates_removed
+            ) as exact_duplicates_removed,
+            {{ lf_erased_row_count(raw_table.name) }}
+            + (
+                select count(*) from erased_lines
+                where source_table = '{{ raw_table.name }}'
+            ) as erased_rows
     ),
 
 {% endfor %}
@@ -58,7 +72,8 @@ reconciled as (
         staged_rows,
         quarantined_rows,
         exact_duplicates_removed,
-        raw_rows = staged_rows + quarantined_rows + exact_duplicates_removed as is_reconciled
+        erased_rows,
+        raw_rows = staged_rows + quarantined_rows + exact_duplicates_removed + erased_rows as is_reconciled
     from unioned
 )
 

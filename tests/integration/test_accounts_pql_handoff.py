@@ -16,6 +16,7 @@ import pytest
 
 from tests.conftest import query
 from tests.support import truth as T
+from tests.support.sla import SlaClock
 from tests.unit.test_calibration_and_routing import Router, mann_whitney_auc
 
 pytestmark = pytest.mark.slow
@@ -235,6 +236,7 @@ def test_timeline_holds_every_touch(generated_warehouse: Path):
 
 def test_handoffs_routing_and_sla_against_the_truth(truth: T.Truth, generated_warehouse: Path):
     router = Router()
+    clock = SlaClock()
     regions = {r["country"]: r["region"] for r in _csv(SEEDS / "scoring" / "scoring_regions.csv")}
     leads = {
         r[0]: r[1:]
@@ -249,7 +251,7 @@ def test_handoffs_routing_and_sla_against_the_truth(truth: T.Truth, generated_wa
                   routing_rule_id, queue, sla_hours, sla_due_at, first_touched_at, is_sla_met,
                   marketing_qualified_at, len(last_touches), trigger_actions,
                   fit_score_at_mql + engagement_score_at_mql + intent_score_at_mql
-                  + negative_score_at_mql
+                  + negative_score_at_mql, owner_time_zone, sla_time_zone
            from marts.fct_mql_handoffs where scoring_model = 'default'""",
     )
     cycles = {(c.lead_id, c.number): c for c in truth.real_cycles}
@@ -261,7 +263,9 @@ def test_handoffs_routing_and_sla_against_the_truth(truth: T.Truth, generated_wa
         assert r[3:9] == router.route(country, regions.get(country), band, score)
         c = cycles[(lead_id, number)]
         assert r[12] == c.marketing_qualified_at
-        assert r[9] == c.marketing_qualified_at + timedelta(hours=r[8])
+        zone = clock.time_zone(r[16], country)
+        assert r[17] == zone
+        assert r[9] == clock.due(c.marketing_qualified_at, r[8], zone, r[3]), r
         assert r[10] == c.first_touched_at
         expected_met = (
             c.first_touched_at <= r[9] if c.first_touched_at else (False if r[9] <= AS_OF else None)

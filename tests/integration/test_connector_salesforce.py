@@ -381,9 +381,16 @@ def test_merged_away_leads_history_moves_to_the_survivor(warehouse: Path) -> Non
     assert "00Q03" not in scores and "00Q04" not in scores
     # fit by hand: 00Q01 VP 12 + marketing 10 + business email 5 + north america 5 + its
     # converted account (software 15, 250 employees 12) = 59; 00Q02 manager 5 + marketing 10 +
-    # business email 5 + emea 3 = 23
+    # business email 5 + emea 3 = 23, plus the account its email domain matches (grace@globex.io:
+    # Globex, manufacturing 5, 5,000 employees 10) = 38
     assert scores["00Q01"] == (59.0, at("2025-01-07 09:00:00"))
-    assert scores["00Q02"] == (23.0, at("2025-02-12 10:00:00"))
+    assert scores["00Q02"] == (38.0, at("2025-02-12 10:00:00"))
+    matched = query(
+        warehouse,
+        "select account_id, crm_account_id, account_match_method from marts.dim_leads"
+        " where lead_id = '00Q02'",
+    )
+    assert matched == [("001A2", None, "email_domain")]
 
 
 def test_sales_activities_from_tasks_and_events(warehouse: Path) -> None:

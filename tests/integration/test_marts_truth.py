@@ -196,3 +196,32 @@ def test_cost_per_stage_blended_totals(generated_raw: Path, generated_warehouse:
     assert float(row[0]) == pytest.approx(spend, abs=0.01)
     assert (row[1], row[2]) == (leads, mqls)
     assert row[3] == pytest.approx(float(row[0]) / mqls, rel=1e-12)
+
+
+def test_leads_the_crm_left_unlinked_are_matched_to_their_true_account(
+    generated_raw: Path, generated_warehouse: Path
+):
+    """The generator drops the account of some business-mail leads from the raw CRM rows and
+    keeps it in the truth: matching by email domain finds it again, and nothing else."""
+    with open(generated_raw / "ground_truth" / "leads_truth.csv", newline="") as handle:
+        true_account = {r["lead_id"]: r["account_id"] or None for r in csv.DictReader(handle)}
+    with open(generated_raw / "leads.csv", newline="") as handle:
+        raw_account = {
+            r["lead_id"].strip(): r["account_id"].strip() or None for r in csv.DictReader(handle)
+        }
+    rows = query(
+        generated_warehouse,
+        "select lead_id, account_id, crm_account_id, account_match_method from marts.dim_leads",
+    )
+    assert rows
+    methods = {}
+    for lead_id, account_id, crm_account_id, method in rows:
+        assert crm_account_id == raw_account[lead_id], lead_id
+        assert account_id == true_account[lead_id], lead_id
+        methods[method] = methods.get(method, 0) + 1
+    staged = {r[0] for r in rows}
+    unlinked_business = sum(
+        1 for lead in staged if true_account[lead] and raw_account[lead] is None
+    )
+    assert methods["email_domain"] == unlinked_business > 100
+    assert methods["crm"] == sum(1 for lead in staged if raw_account[lead])

@@ -20,7 +20,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from lead_funnel.scoring import Event, LeadProfile, LeadRecord
-from lead_funnel.scoring.reference import StatusChange, email_domain
+from lead_funnel.scoring.reference import (
+    AccountCandidate,
+    StatusChange,
+    email_domain,
+    load_rules,
+    match_account,
+)
 
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 
@@ -379,9 +385,26 @@ def reference_status_changes(population: Population) -> list[StatusChange]:
 def reference_inputs(population: Population) -> tuple[list[LeadRecord], list[Event]]:
     """The population as the reference's inputs, normalised like staging."""
     accounts = {row["account_id"]: row for row in population.accounts}
+    crm_links: dict[str, int] = {}
+    for row in population.leads:
+        if _clean(row["account_id"]):
+            crm_links[_clean(row["account_id"])] = crm_links.get(_clean(row["account_id"]), 0) + 1
+    candidates = [
+        AccountCandidate(
+            account_id=row["account_id"],
+            domain=_clean(row["domain"]),
+            created_at=parse_ts(row["created_at"]) if _clean(row["created_at"]) else None,
+            crm_lead_count=crm_links.get(row["account_id"], 0),
+        )
+        for row in population.accounts
+    ]
+    free_mail = load_rules().free_mail_domains
     records = []
     for row in population.leads:
-        account = accounts.get(row["account_id"]) if row["account_id"] else None
+        account_id = _clean(row["account_id"]) or match_account(
+            email_domain(_clean(row["email"])), candidates, free_mail
+        )
+        account = accounts.get(account_id) if account_id else None
         profile = LeadProfile(
             lead_id=row["lead_id"],
             job_title=_clean(row["job_title"]),

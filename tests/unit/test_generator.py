@@ -16,7 +16,12 @@ from lead_funnel.generator import COMPETITOR_DOMAINS, PROFILES, generate
 from lead_funnel.generator import vocab as V
 from lead_funnel.generator.rates import measure_rates
 from lead_funnel.scoring import Event, LeadProfile, load_rules, score_lead
-from lead_funnel.scoring.reference import StatusChange, email_domain
+from lead_funnel.scoring.reference import (
+    AccountCandidate,
+    StatusChange,
+    email_domain,
+    match_account,
+)
 from tests.conftest import GENERATED_PERIOD
 
 END = "2026-09-30 00:00:00"
@@ -324,12 +329,21 @@ def test_mql_moments_recomputed_with_the_reference_equal_the_truth(messy: Path) 
         else:
             real[c["lead_id"]].append(c["marketing_qualified_at"])
     as_of = datetime.fromisoformat(END)
-    checked = with_recycle = 0
+    links = Counter(r["account_id"] for r in _rows(messy / "leads.csv") if _text(r["account_id"]))
+    candidates = [
+        AccountCandidate(a["account_id"], _text(a["domain"]), None, links[a["account_id"]])
+        for a in accounts.values()
+    ]
+    checked = with_recycle = matched = 0
     for lead in _rows(messy / "leads.csv"):
         lead_id = lead["lead_id"]
         if lead["merged_into_lead_id"] or lead_id in inferred:
             continue
-        acc = accounts.get(lead["account_id"])
+        # a lead the CRM links to no account is matched by its email domain, as staging does
+        account_id = _text(lead["account_id"]) or match_account(
+            email_domain(_text(lead["email"])), candidates, rules.free_mail_domains
+        )
+        acc = accounts.get(account_id)
         country = _text(lead["country"]) or (_text(acc["country"]) if acc else None)
         profile = LeadProfile(
             lead_id=lead_id,
@@ -351,9 +365,10 @@ def test_mql_moments_recomputed_with_the_reference_equal_the_truth(messy: Path) 
                 if later and later[0] != moments[-1]:
                     moments.append(later[0])
         assert moments == real[lead_id], lead_id
+        matched += account_id is not None and not _text(lead["account_id"])
         checked += bool(moments)
         with_recycle += len(moments) > 1
-    assert checked > 300 and with_recycle > 5
+    assert checked > 300 and with_recycle > 5 and matched > 20
 
 
 def test_profiles_order_mql_to_sql(tmp_path: Path) -> None:

@@ -18,6 +18,10 @@ leads_resolved as (
     select * from {{ ref('int_leads_resolved') }}
 ),
 
+account_matches as (
+    select * from {{ ref('int_lead_account_matches') }}
+),
+
 account_fit as (
     select * from {{ ref('int_account_fit_scored') }}
 ),
@@ -29,11 +33,13 @@ qualification_rules as (
 lead_accounts as (
     select
         leads.lead_id,
-        leads.account_id
+        account_matches.account_id
     from leads
     inner join leads_resolved
         on leads.lead_id = leads_resolved.lead_id
-    where leads_resolved.is_survivor and leads.account_id is not null
+    inner join account_matches
+        on leads.lead_id = account_matches.lead_id
+    where leads_resolved.is_survivor and account_matches.account_id is not null
 ),
 
 contact_states as (

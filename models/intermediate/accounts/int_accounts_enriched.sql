@@ -17,6 +17,10 @@ leads_resolved as (
     select * from {{ ref('int_leads_resolved') }}
 ),
 
+account_matches as (
+    select * from {{ ref('int_lead_account_matches') }}
+),
+
 bands as (
     select * from {{ ref('scoring_bands') }}
 ),
@@ -27,13 +31,15 @@ regions as (
 
 lead_counts as (
     select
-        leads.account_id,
+        account_matches.account_id,
         count(*) as lead_count
     from leads
     inner join leads_resolved
         on leads.lead_id = leads_resolved.lead_id
+    inner join account_matches
+        on leads.lead_id = account_matches.lead_id
     where leads_resolved.is_survivor
-    group by leads.account_id
+    group by account_matches.account_id
 ),
 
 final as (

@@ -24,6 +24,10 @@ accounts as (
     select * from {{ ref('stg_crm__accounts') }}
 ),
 
+account_matches as (
+    select * from {{ ref('int_lead_account_matches') }}
+),
+
 campaigns as (
     select * from {{ ref('stg_marketing__campaigns') }}
 ),
@@ -39,8 +43,10 @@ lead_segments as (
     from leads
     left join campaigns
         on leads.campaign_id = campaigns.campaign_id
+    inner join account_matches
+        on leads.lead_id = account_matches.lead_id
     left join accounts
-        on leads.account_id = accounts.account_id
+        on account_matches.account_id = accounts.account_id
 ),
 
 reached as (
@@ -78,6 +84,7 @@ final as (
         cast({{ dbt.date_trunc('month', 'windowed.marketing_qualified_at') }} as date) as mql_month,
         windowed.first_touched_at,
         windowed.rejection_reason,
+        windowed.opportunity_id,
         windowed.next_cycle_started_at,
         {%- for stage in lf_cycle_stages() if stage['cycle_role'] != 'start' %}
             windowed.{{ stage['moment_column'] }},

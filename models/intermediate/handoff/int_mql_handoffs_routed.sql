@@ -7,6 +7,8 @@
 -- or does not list them; else a weighted round robin among the queue's reps active that day,
 -- its cursor going on from day to day, each rep taking at most capacity_per_day before any rep
 -- goes over capacity.
+-- The SLA clock runs in the owner's time zone, else in the lead's country's (seed
+-- country_time_zones), else in var sla_default_time_zone.
 -- A table, not a view: its data tests and the models reading it would each compute it again.
 {{ config(materialized='table') }}
 
@@ -40,6 +42,10 @@ routing_rules as (
 
 routing_reps as (
     select * from {{ ref('routing_reps') }}
+),
+
+country_time_zones as (
+    select * from {{ ref('country_time_zones') }}
 ),
 
 lead_attributes as (
@@ -522,6 +528,23 @@ explained as (
     from assigned
 ),
 
+-- the SLA clock's time zone: the owner's, else the lead's country's, else the default
+zoned as (
+    select
+        explained.*,
+        coalesce(
+            explained.owner_time_zone, country_time_zones.time_zone, '{{ var("sla_default_time_zone") }}'
+        ) as sla_time_zone,
+        case
+            when explained.owner_time_zone is not null then 'owner'
+            when country_time_zones.time_zone is not null then 'country'
+            else 'default'
+        end as sla_time_zone_source
+    from explained
+    left join country_time_zones
+        on explained.country = country_time_zones.country
+),
+
 final as (
     select
         lead_id,
@@ -543,6 +566,8 @@ final as (
         rule_owner_id,
         owner_id,
         owner_time_zone,
+        sla_time_zone,
+        sla_time_zone_source,
         routing_status,
         case
             when routing_rule_id is null then assignment_reason
@@ -554,7 +579,7 @@ final as (
             ]) }}
         end as routing_reason,
         sla_hours
-    from explained
+    from zoned
 )
 
 select * from final

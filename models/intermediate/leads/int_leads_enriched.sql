@@ -15,6 +15,10 @@ leads_resolved as (
     select * from {{ ref('int_leads_resolved') }}
 ),
 
+account_matches as (
+    select * from {{ ref('int_lead_account_matches') }}
+),
+
 campaigns as (
     select * from {{ ref('stg_marketing__campaigns') }}
 ),
@@ -41,7 +45,9 @@ final as (
         leads.lead_id,
         leads_resolved.survivor_lead_id,
         leads_resolved.is_survivor,
-        leads.account_id,
+        account_matches.account_id,
+        account_matches.crm_account_id,
+        account_matches.account_match_method,
         {{ lf_keyed_hash('leads.email') }} as email_hash,
         leads.email_domain,
         leads.is_free_mail,
@@ -62,8 +68,10 @@ final as (
         on leads.lead_id = leads_resolved.lead_id
     left join campaigns
         on leads.campaign_id = campaigns.campaign_id
+    inner join account_matches
+        on leads.lead_id = account_matches.lead_id
     left join accounts
-        on leads.account_id = accounts.account_id
+        on account_matches.account_id = accounts.account_id
     left join personas
         on leads_resolved.survivor_lead_id = personas.lead_id
 )

@@ -2,7 +2,8 @@
 -- starts at its first MQL candidate; after each recycle, the next cycle starts at the first
 -- candidate after the recycle. Candidates are the MQL moments of var mql_source (derived:
 -- every event at which the score's MQL condition holds; crm: marketing_qualified status
--- changes; earliest: both) plus inferred ones: a sales qualification or opportunity with no
+-- changes; earliest: both; pql: the PQL moment, int_lead_pql_moments, labelled mql_trigger
+-- 'pql'; earliest_incl_pql: all three) plus inferred ones: a sales qualification or opportunity with no
 -- candidate since the lead's last recycle (or ever) opens an inferred cycle at the first
 -- sales-side moment (touch, acceptance, qualification, opportunity) since that recycle.
 -- Candidates at the same moment rank in a total order: real before inferred, then by trigger
@@ -14,6 +15,10 @@
 -- A table: fct_mql_cycles, the hand-off routing and the cycle pivot read it.
 {{ config(materialized='table') }}
 {%- set mql_source = var('mql_source', 'derived') %}
+{{ lf_check_mql_source(mql_source) }}
+{%- set uses_derived = mql_source in ['derived', 'earliest', 'earliest_incl_pql'] %}
+{%- set uses_crm = mql_source in ['crm', 'earliest', 'earliest_incl_pql'] %}
+{%- set uses_pql = mql_source in ['pql', 'earliest_incl_pql'] %}
 {%- set crm_mql_statuses = lf_stage_events(['start']) %}
 {%- set recycle_statuses = lf_stage_events(['end']) %}
 {%- set proof_events = lf_stage_events(['proof']) %}
@@ -33,8 +38,15 @@ lifecycle_events as (
     select * from {{ ref('int_lifecycle_events_resolved') }}
 ),
 
+{%- if uses_pql %}
+
+pql_moments as (
+    select * from {{ ref('int_lead_pql_moments') }}
+),
+{%- endif %}
+
 real_candidates as (
-    {%- if mql_source in ['derived', 'earliest'] %}
+    {%- if uses_derived %}
         select
             lead_id,
             scoring_model,
@@ -48,10 +60,10 @@ real_candidates as (
         from scores_at_each_event
         where is_mql_eligible
     {%- endif %}
-    {%- if mql_source == 'earliest' %}
+    {%- if uses_derived and uses_crm %}
         union all
     {%- endif %}
-    {%- if mql_source in ['crm', 'earliest'] %}
+    {%- if uses_crm %}
         select
             fit_scored.lead_id,
             fit_scored.scoring_model,
@@ -66,6 +78,24 @@ real_candidates as (
         inner join fit_scored
             on lifecycle_events.lead_id = fit_scored.lead_id
         where lifecycle_events.lifecycle_event in ({{ lf_sql_values(crm_mql_statuses) }})
+    {%- endif %}
+    {%- if uses_pql and (uses_derived or uses_crm) %}
+        union all
+    {%- endif %}
+    {%- if uses_pql %}
+        select
+            fit_scored.lead_id,
+            fit_scored.scoring_model,
+            pql_moments.product_qualified_at as candidate_at,
+            'pql' as mql_trigger,
+            cast(null as {{ dbt.type_string() }}) as trigger_event_id,
+            cast(null as {{ dbt.type_string() }}) as trigger_event_type,
+            cast(null as {{ lf_engine_type('double') }}) as score_at_mql,
+            cast(null as {{ dbt.type_timestamp() }}) as trigger_moment_at,
+            cast(null as {{ dbt.type_string() }}) as trigger_moment_id
+        from pql_moments
+        inner join fit_scored
+            on pql_moments.lead_id = fit_scored.lead_id
     {%- endif %}
 ),
 
@@ -183,7 +213,7 @@ first_candidates as (
             order by
                 candidate_at asc, inferred_rank asc, trigger_event_id asc nulls last,
                 trigger_moment_at asc nulls last, trigger_event_type asc nulls last,
-                trigger_moment_id asc nulls last
+                trigger_moment_id asc nulls last, mql_trigger asc
         ) as candidate_rank
     from candidates
 ),
@@ -207,7 +237,8 @@ candidates_after_recycle as (
             order by
                 candidates.candidate_at asc, candidates.inferred_rank asc,
                 candidates.trigger_event_id asc nulls last, candidates.trigger_moment_at asc nulls last,
-                candidates.trigger_event_type asc nulls last, candidates.trigger_moment_id asc nulls last
+                candidates.trigger_event_type asc nulls last, candidates.trigger_moment_id asc nulls last,
+                candidates.mql_trigger asc
         ) as candidate_rank
     from recycles
     inner join first_cycle_starts

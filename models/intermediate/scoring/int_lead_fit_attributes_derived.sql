@@ -19,6 +19,10 @@ leads_resolved as (
     select * from {{ ref('int_leads_resolved') }}
 ),
 
+account_matches as (
+    select * from {{ ref('int_lead_account_matches') }}
+),
+
 bands as (
     select * from {{ ref('scoring_bands') }}
 ),
@@ -38,7 +42,7 @@ competitor_domains as (
 surviving_leads as (
     select
         leads.lead_id,
-        leads.account_id,
+        account_matches.account_id,
         leads.email_domain,
         leads.is_free_mail,
         lower(leads.job_title) as job_title_lower,
@@ -50,8 +54,10 @@ surviving_leads as (
     from leads
     inner join leads_resolved
         on leads.lead_id = leads_resolved.lead_id
+    inner join account_matches
+        on leads.lead_id = account_matches.lead_id
     left join accounts
-        on leads.account_id = accounts.account_id
+        on account_matches.account_id = accounts.account_id
     where leads_resolved.is_survivor
 ),
 

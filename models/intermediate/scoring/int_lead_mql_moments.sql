@@ -1,12 +1,14 @@
 -- One row per surviving lead and scoring model with its first MQL moment: derived from the
--- score, taken from the CRM's marketing_qualified status, or the earliest of both, as chosen
--- by var mql_source (derived | crm | earliest). Every downstream model reads the MQL from here.
+-- score, taken from the CRM's marketing_qualified status, the earliest of both, the PQL moment
+-- (int_lead_pql_moments), or the earliest of all three, as chosen by var mql_source (derived |
+-- crm | earliest | pql | earliest_incl_pql). Every downstream model reads the MQL from here.
 -- A table: fct_lead_scores and fct_lead_score_history read it.
 {{ config(materialized='table') }}
 {%- set mql_source = var('mql_source', 'derived') %}
-{%- if mql_source not in ['derived', 'crm', 'earliest'] %}
-    {{ exceptions.raise_compiler_error("var mql_source must be derived, crm or earliest, not '" ~ mql_source ~ "'") }}
-{%- endif %}
+{{ lf_check_mql_source(mql_source) }}
+{%- set uses_derived = mql_source in ['derived', 'earliest', 'earliest_incl_pql'] %}
+{%- set uses_crm = mql_source in ['crm', 'earliest', 'earliest_incl_pql'] %}
+{%- set uses_pql = mql_source in ['pql', 'earliest_incl_pql'] %}
 
 with
 
@@ -24,6 +26,10 @@ status_changes as (
 
 leads_resolved as (
     select * from {{ ref('int_leads_resolved') }}
+),
+
+pql_moments as (
+    select * from {{ ref('int_lead_pql_moments') }}
 ),
 
 eligible_ranked as (
@@ -70,7 +76,8 @@ combined as (
         derived.event_type as derived_trigger_event_type,
         derived.mql_trigger as derived_mql_trigger,
         derived.lead_score as derived_score_at_mql,
-        crm.marketing_qualified_at as crm_marketing_qualified_at
+        crm.marketing_qualified_at as crm_marketing_qualified_at,
+        pql_moments.product_qualified_at as pql_marketing_qualified_at
     from fit_scored
     left join derived
         on
@@ -78,23 +85,34 @@ combined as (
             and fit_scored.scoring_model = derived.scoring_model
     left join crm
         on fit_scored.lead_id = crm.lead_id
+    left join pql_moments
+        on fit_scored.lead_id = pql_moments.lead_id
 ),
 
-chosen as (
+-- the candidate moments of the chosen sources; the earliest wins, ties to derived, then crm
+candidates as (
     select
         *,
-        '{{ mql_source }}' as mql_source,
-        {%- if mql_source == 'derived' %}
-            derived_marketing_qualified_at is not null as is_derived_chosen
-        {%- elif mql_source == 'crm' %}
-            false as is_derived_chosen
-        {%- else %}
-            derived_marketing_qualified_at is not null
-            and (
-                crm_marketing_qualified_at is null
-                or derived_marketing_qualified_at <= crm_marketing_qualified_at
-            ) as is_derived_chosen
+        {%- set moments = [] %}
+        {%- if uses_derived %}
+            {%- do moments.append(('derived', 'derived_marketing_qualified_at')) %}
         {%- endif %}
+        {%- if uses_crm %}{% do moments.append(('crm', 'crm_marketing_qualified_at')) %}{% endif %}
+        {%- if uses_pql %}
+            {%- do moments.append(('pql', 'pql_marketing_qualified_at')) %}
+        {%- endif %}
+        case
+            {%- for name, column in moments %}
+                {%- set position = loop.index0 %}
+                when {{ column }} is not null
+                {%- for other_name, other in moments if other_name != name %}
+                    {#- an earlier source in the list wins a tie -#}
+                    {%- set wins_tie = moments.index((other_name, other)) > position %}
+                    and ({{ other }} is null or {{ column }} {{ '<=' if wins_tie else '<' }} {{ other }})
+                {%- endfor %}
+                    then '{{ name }}'
+            {%- endfor %}
+        end as chosen_source
     from combined
 ),
 
@@ -102,25 +120,23 @@ final as (
     select
         lead_id,
         scoring_model,
-        mql_source,
+        '{{ mql_source }}' as mql_source,
         derived_marketing_qualified_at,
         crm_marketing_qualified_at,
-        case
-            when is_derived_chosen then derived_marketing_qualified_at
-            {%- if mql_source != 'derived' %}
-                else crm_marketing_qualified_at
-            {%- endif %}
+        pql_marketing_qualified_at,
+        case chosen_source
+            when 'derived' then derived_marketing_qualified_at
+            when 'crm' then crm_marketing_qualified_at
+            when 'pql' then pql_marketing_qualified_at
         end as marketing_qualified_at,
-        case
-            when is_derived_chosen then derived_mql_trigger
-            {%- if mql_source != 'derived' %}
-                when crm_marketing_qualified_at is not null then 'crm'
-            {%- endif %}
+        case chosen_source
+            when 'derived' then derived_mql_trigger
+            else chosen_source
         end as mql_trigger,
-        case when is_derived_chosen then derived_trigger_event_id end as mql_trigger_event_id,
-        case when is_derived_chosen then derived_trigger_event_type end as mql_trigger_event_type,
-        case when is_derived_chosen then derived_score_at_mql end as score_at_mql
-    from chosen
+        case when chosen_source = 'derived' then derived_trigger_event_id end as mql_trigger_event_id,
+        case when chosen_source = 'derived' then derived_trigger_event_type end as mql_trigger_event_type,
+        case when chosen_source = 'derived' then derived_score_at_mql end as score_at_mql
+    from candidates
 )
 
 select * from final

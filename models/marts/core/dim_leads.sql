@@ -33,6 +33,8 @@ final as (
         leads.survivor_lead_id,
         leads.is_survivor,
         leads.account_id,
+        leads.crm_account_id,
+        leads.account_match_method,
         leads.email_hash,
         leads.email_domain,
         leads.is_free_mail,

@@ -2,12 +2,29 @@
 -- MQL, SQL, opportunity and won deal, per scoring model, month (null = all months),
 -- attribution (first_touch: the channel of the campaign that created the lead; last_touch: the
 -- channel of the lead's last campaign engagement at or before the MQL moment, else first touch)
--- and channel ('all' = blended over every channel). Stages count in the month they happened.
+-- and channel ('all' = blended over every channel). Stages count in the month they happened;
+-- spend is in var reporting_currency (int_amounts_in_reporting_currency).
 
 with
 
-spend as (
+staged_spend as (
     select * from {{ ref('stg_marketing__marketing_spend') }}
+),
+
+amounts as (
+    select * from {{ ref('int_amounts_in_reporting_currency') }}
+    where source_table = 'marketing_spend'
+),
+
+-- spend in var reporting_currency
+spend as (
+    select
+        staged_spend.spend_date,
+        staged_spend.channel,
+        amounts.amount_in_reporting_currency as amount
+    from staged_spend
+    inner join amounts
+        on staged_spend.marketing_spend_id = amounts.record_id
 ),
 
 cycles as (

@@ -2,7 +2,8 @@
 -- and response bucket (<= 5 min, <= 30 min, <= 1 h, <= 24 h, > 24 h, never; 'all' = every
 -- cycle): cycles, conversion to SQL, conversion relative to the <= 5 min bucket, compliance
 -- with the SLA (var sla_hours) and with the business-hours SLA (var sla_business_hours, counting
--- only the hours of seed business_hours), and the response-time distribution.
+-- only the business hours of the MQL's SLA clock: int_mql_handoffs_sla), and the response-time
+-- distribution.
 {%- set buckets = [
     ('le_5_min', 1, 5),
     ('le_30_min', 2, 30),
@@ -10,7 +11,6 @@
     ('le_24_hours', 4, 1440),
     ('gt_24_hours', 5, none),
 ] %}
-{%- set day_start = 'cast(calendar.calendar_date as ' ~ dbt.type_timestamp() ~ ')' %}
 
 with
 
@@ -19,47 +19,8 @@ cycles as (
     where not is_inferred_mql
 ),
 
-business_hours as (
-    select * from {{ ref('business_hours') }}
-),
-
-bounds as (
-    select
-        cast(min(marketing_qualified_at) as date) as first_date,
-        cast({{ lf_score_as_of() }} as date) as last_date
-    from cycles
-),
-
-calendar as (
-    select spine.calendar_date
-    from ({{ lf_day_spine('bounds.first_date', 'bounds.last_date', 'bounds') }}) as spine
-),
-
-business_intervals as (
-    select
-        {{ dbt.dateadd('hour', 'business_hours.start_hour', day_start) }} as interval_starts_at,
-        {{ dbt.dateadd('hour', 'business_hours.end_hour', day_start) }} as interval_ends_at
-    from calendar
-    inner join business_hours
-        on {{ lf_iso_weekday('calendar.calendar_date') }} = business_hours.iso_weekday
-),
-
-business_response as (
-    select
-        cycles.mql_cycle_id,
-        sum(
-            {{ lf_hours_between(
-                'case when business_intervals.interval_starts_at > cycles.marketing_qualified_at then business_intervals.interval_starts_at else cycles.marketing_qualified_at end',
-                'case when business_intervals.interval_ends_at < cycles.first_touched_at then business_intervals.interval_ends_at else cycles.first_touched_at end'
-            ) }}
-        ) as business_hours_to_touch
-    from cycles
-    inner join business_intervals
-        on
-            cycles.first_touched_at > business_intervals.interval_starts_at
-            and cycles.marketing_qualified_at < business_intervals.interval_ends_at
-    where cycles.first_touched_at is not null
-    group by cycles.mql_cycle_id
+sla as (
+    select * from {{ ref('int_mql_handoffs_sla') }}
 ),
 
 bucketed as (
@@ -69,10 +30,7 @@ bucketed as (
         cycles.mql_month,
         cycles.reached_sql,
         cycles.response_minutes,
-        case
-            when cycles.first_touched_at is null then null
-            else coalesce(business_response.business_hours_to_touch, 0)
-        end as business_hours_to_touch,
+        sla.business_hours_to_first_touch as business_hours_to_touch,
         case
             when cycles.response_minutes is null then 'never'
             {%- for bucket, _, upper in buckets if upper is not none %}
@@ -81,8 +39,8 @@ bucketed as (
             else 'gt_24_hours'
         end as response_bucket
     from cycles
-    left join business_response
-        on cycles.mql_cycle_id = business_response.mql_cycle_id
+    left join sla
+        on cycles.mql_cycle_id = sla.mql_cycle_id
 ),
 
 with_all_bucket as (

@@ -1,6 +1,7 @@
 -- One row per MQL cycle (not inferred) with what a rep needs to act: the score by dimension at
 -- the MQL moment, the actions that triggered it, the last touches, the routed queue (seeds under
--- seeds/routing/), the SLA due time, the first touch and whether the SLA was met.
+-- seeds/routing/), the SLA due time (business hours in the owner's or the lead's time zone,
+-- holidays excluded: int_mql_handoffs_sla), the first touch and whether the SLA was met.
 
 with
 
@@ -10,6 +11,10 @@ mql_cycles as (
 
 routed as (
     select * from {{ ref('int_mql_handoffs_routed') }}
+),
+
+sla as (
+    select * from {{ ref('int_mql_handoffs_sla') }}
 ),
 
 score_history as (
@@ -196,9 +201,14 @@ with_sla as (
         routed.routing_status,
         routed.routing_reason,
         routed.sla_hours,
-        {{ dbt.dateadd('hour', 'routed.sla_hours', 'real_cycles.marketing_qualified_at') }} as sla_due_at,
+        sla.sla_time_zone,
+        sla.sla_time_zone_source,
+        sla.marketing_qualified_at_local,
+        sla.sla_due_at,
+        sla.sla_due_at_local,
         real_cycles.first_touched_at,
-        real_cycles.first_touch_rep_id
+        real_cycles.first_touch_rep_id,
+        sla.business_hours_to_first_touch
     from real_cycles
     inner join leads
         on real_cycles.lead_id = leads.lead_id
@@ -207,6 +217,8 @@ with_sla as (
             real_cycles.lead_id = routed.lead_id
             and real_cycles.scoring_model = routed.scoring_model
             and real_cycles.cycle_number = routed.cycle_number
+    left join sla
+        on real_cycles.mql_cycle_id = sla.mql_cycle_id
     left join score_at_mql
         on real_cycles.mql_cycle_id = score_at_mql.mql_cycle_id
     left join trigger_actions

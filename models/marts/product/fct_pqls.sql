@@ -50,11 +50,7 @@ signals_ranked as (
 ),
 
 pql_moments as (
-    select
-        lead_id,
-        fired_at as product_qualified_at
-    from signals_ranked
-    where fire_rank = {{ var('pql_min_signals') }}
+    select * from {{ ref('int_lead_pql_moments') }}
 ),
 
 signal_lists as (

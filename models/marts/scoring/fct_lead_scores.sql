@@ -137,6 +137,7 @@ final as (
         mql_moments.score_at_mql,
         mql_moments.derived_marketing_qualified_at,
         mql_moments.crm_marketing_qualified_at,
+        mql_moments.pql_marketing_qualified_at,
         mql_moments.mql_source,
         current_segments.behavior_reset_at,
         active_suppressions.suppressed_reason is not null as is_suppressed,

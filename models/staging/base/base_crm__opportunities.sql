@@ -1,11 +1,12 @@
 -- Every distinct raw opportunity row, typed, with the reason it cannot be staged (null when it
 -- can). Rows sharing an opportunity_id with different values: the latest closed_at, then
 -- created_at, is kept.
-{%- set raw_columns = var('raw_contract')['opportunities']['required'] %}
+{%- set raw_columns = var('raw_contract')['opportunities']['required'] + ['currency'] %}
 {%- set created = lf_parse_timestamp('rows_collapsed.created_at') %}
 {%- set closed = lf_parse_timestamp('rows_collapsed.closed_at') %}
 {%- set amount = lf_try_cast(lf_clean_text('rows_collapsed.amount'), 'decimal(18, 2)') %}
 {%- set won = lf_parse_boolean('rows_collapsed.is_won') %}
+{%- set currency = 'upper(' ~ lf_clean_text('rows_collapsed.currency') ~ ')' %}
 
 with
 
@@ -28,6 +29,7 @@ checked as (
         {{ closed }} as parsed_closed_at,
         {{ amount }} as parsed_amount,
         {{ won }} as parsed_is_won,
+        {{ currency }} as parsed_currency,
         case
             when {{ lf_any_missing(['rows_collapsed.opportunity_id', 'rows_collapsed.created_at']) }}
                 then 'missing_required_value'
@@ -44,6 +46,7 @@ checked as (
                 or ({{ lf_clean_text('rows_collapsed.is_won') }} is not null and {{ won }} is null)
                 then 'invalid_number'
             when {{ amount }} < 0 then 'negative_amount'
+            when {{ currency }} is not null and {{ dbt.length(currency) }} <> 3 then 'invalid_currency'
             when
                 {{ lf_clean_text('rows_collapsed.lead_id') }} is not null
                 and accepted_leads.lead_id is null
@@ -67,6 +70,7 @@ final as (
         {{ lf_clean_text('lead_id') }} as lead_id,
         {{ lf_mask_personal_data('lower(' ~ lf_clean_text('stage') ~ ')') }} as stage,
         parsed_amount as amount,
+        parsed_currency as currency,
         parsed_is_won as is_won,
         parsed_created_at as created_at,
         parsed_closed_at as closed_at,

@@ -13,6 +13,7 @@ accepted as (
         lead_id,
         stage,
         amount,
+        currency,
         is_won,
         closed_at is not null as is_closed,
         created_at,

@@ -3,7 +3,8 @@
 -- version, through seed ad_campaign_mapping, else 'facebook_ads:<campaign id>'; null for an
 -- ad ad_history does not know) and amount (spend), and its outcome: an ad, day and account
 -- written more than once keeps its latest write, the others are dropped as
--- superseded_duplicate; every other row is mapped.
+-- superseded_duplicate; every other row is mapped. currency: the ad account's
+-- (account_history.currency), null when unknown.
 {%- set text_type = lf_engine_type('varchar') %}
 {%- set spend_day = lf_parse_timestamp('ads.' ~ adapter.quote('date')) %}
 
@@ -23,6 +24,10 @@ campaign_mapping as (
 
 platform_channels as (
     select * from {{ ref('ad_platform_channels') }}
+),
+
+account_currencies as (
+    {{ lf_ad_account_currencies('facebook_ads', 'currency', ['_fivetran_synced', 'created_time']) }}
 ),
 
 ad_versions_ranked as (
@@ -83,6 +88,7 @@ final as (
         ) as campaign_id,
         {{ lf_try_cast(lf_clean_text('ads.spend'), 'decimal(38, 6)') }} as amount_value,
         cast({{ lf_clean_text('ads.spend') }} as {{ text_type }}) as amount_text,
+        cast(account_currencies.currency as {{ text_type }}) as currency,
         case when ads.key_rank > 1 then 'dropped' else 'mapped' end as outcome,
         case when ads.key_rank > 1 then 'superseded_duplicate' end as drop_reason
     from ranked as ads
@@ -95,6 +101,8 @@ final as (
             and latest_ads.ad_campaign_id = trim(campaign_mapping.ad_campaign_id)
     left join platform_channels
         on platform_channels.platform = 'facebook_ads'
+    left join account_currencies
+        on {{ lf_clean_text('ads.account_id') }} = account_currencies.account_id
 )
 
 select * from final

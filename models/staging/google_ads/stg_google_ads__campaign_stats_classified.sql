@@ -2,7 +2,8 @@
 -- ad_platform_channels), contract campaign (seed ad_campaign_mapping, else
 -- 'google_ads:<campaign id>') and amount (cost_micros / 1,000,000), and its outcome: a row
 -- whose key (_fivetran_id, else customer, campaign, day, network and device) repeats is
--- dropped as superseded_duplicate except its latest write; every other row is mapped.
+-- dropped as superseded_duplicate except its latest write; every other row is mapped. currency:
+-- the customer's (account_history.currency_code), null when unknown.
 {%- set text_type = lf_engine_type('varchar') %}
 {%- set spend_day = lf_parse_timestamp('stats.' ~ adapter.quote('date')) %}
 {%- set key_parts = ['customer_id', 'id', adapter.quote('date'), 'ad_network_type', 'device'] %}
@@ -19,6 +20,10 @@ campaign_mapping as (
 
 platform_channels as (
     select * from {{ ref('ad_platform_channels') }}
+),
+
+account_currencies as (
+    {{ lf_ad_account_currencies('google_ads', 'currency_code', ['updated_at', '_fivetran_synced']) }}
 ),
 
 keyed as (
@@ -69,6 +74,7 @@ final as (
         ) as campaign_id,
         {{ lf_try_cast(lf_clean_text('stats.cost_micros'), 'decimal(38, 6)') }} / 1000000 as amount_value,
         cast({{ lf_clean_text('stats.cost_micros') }} as {{ text_type }}) as amount_text,
+        cast(account_currencies.currency as {{ text_type }}) as currency,
         case when stats.key_rank > 1 then 'dropped' else 'mapped' end as outcome,
         case when stats.key_rank > 1 then 'superseded_duplicate' end as drop_reason
     from ranked as stats
@@ -78,6 +84,8 @@ final as (
             and {{ lf_clean_text('stats.id') }} = trim(campaign_mapping.ad_campaign_id)
     left join platform_channels
         on platform_channels.platform = 'google_ads'
+    left join account_currencies
+        on {{ lf_clean_text('stats.customer_id') }} = account_currencies.account_id
 )
 
 select * from final

@@ -12,6 +12,7 @@ accepted as (
         campaign_id,
         channel,
         amount,
+        currency,
         spend_date
     from spend
     where rejection_reason is null

@@ -2,7 +2,8 @@
 -- when kept): deleted_in_source (is_deleted or _fivetran_deleted; a deleted opportunity never
 -- counts). An opportunity is closed when is_closed (else is_won) says so; close_date is a date,
 -- kept as 'YYYY-MM-DD' (midnight UTC). The amount becomes plain decimal text; text that is no
--- number is passed on for the base model to quarantine.
+-- number is passed on for the base model to quarantine. currency: currency_iso_code (orgs with
+-- multiple currencies), else null.
 {%- set amount = lf_try_cast(lf_clean_text('source.amount'), lf_engine_type('double')) %}
 
 with
@@ -21,6 +22,7 @@ typed as (
                 then cast(cast({{ amount }} as decimal(18, 2)) as {{ lf_engine_type('varchar') }})
             else {{ lf_clean_text('source.amount') }}
         end as amount,
+        {{ lf_clean_text('source.currency_iso_code') }} as currency,
         {{ lf_parse_boolean('source.is_won') }} as is_won,
         coalesce(
             {{ lf_parse_boolean('source.is_closed') }}, {{ lf_parse_boolean('source.is_won') }}, false
@@ -45,6 +47,7 @@ rendered as (
         account_id,
         stage_name,
         amount,
+        currency,
         is_won,
         is_closed,
         close_date_text,

@@ -74,6 +74,7 @@ mapped as (
         cast(opportunities.created_date_text as {{ text_type }}) as created_at,
         cast(opportunities.stage_name as {{ text_type }}) as stage,
         cast(opportunities.amount as {{ text_type }}) as amount,
+        cast(opportunities.currency as {{ text_type }}) as currency,
         cast(
             case
                 when opportunities.is_closed

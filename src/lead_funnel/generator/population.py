@@ -431,6 +431,12 @@ def write_leads(
     src_idx = np.concatenate([leads.source, leads.source[merged]])
     acct_ix = np.concatenate([leads.account, leads.account[merged]])
     acct_col = ids("A", accounts.num[np.maximum(acct_ix, 0)], mask=acct_ix < 0)
+    # The CRM links some business-mail leads to no account (a web form, a list import): their
+    # raw row has no account_id, the truth keeps the account their email domain names.
+    unlinked = np.concatenate(
+        [_unlinked_in_crm(lead_num, leads, lead_mess), np.zeros(n_merge, dtype=bool)]
+    )
+    raw_acct_col = ids("A", accounts.num[np.maximum(acct_ix, 0)], mask=(acct_ix < 0) | unlinked)
     camp = np.concatenate([leads.campaign, leads.campaign[merged]])
     first_names = [V.FIRST_NAMES[k].title() for k in leads.first_idx.tolist()]
     last_names = [V.LAST_NAMES[k].title() for k in leads.last_idx.tolist()]
@@ -444,7 +450,7 @@ def write_leads(
     run.writers["leads"].write(
         {
             "lead_id": ids("L", np.concatenate([lead_num, lead_mess.dup_num])),
-            "account_id": acct_col,
+            "account_id": raw_acct_col,
             "email": lead_mess.emails + lead_mess.dup_emails,
             "first_name": first_names + [first_names[i] for i in ms],
             "last_name": last_names + [last_names[i] for i in ms],
@@ -460,6 +466,22 @@ def write_leads(
         }
     )
     _write_lead_truth(run, leads, lead_mess, acct_col, all_created)
+
+
+#: Share (per mille) of business-mail leads the CRM links to no account.
+UNLINKED_BUSINESS_LEADS_PER_MILLE = 60
+
+
+def _unlinked_in_crm(lead_num: np.ndarray, leads: Leads, lead_mess: LeadMess) -> np.ndarray:
+    """Business-mail leads whose raw row names no account: a fixed share chosen by a hash of
+    the lead number (no random draw, so the rest of the data does not move), among leads whose
+    address the mess left as it was, so their email domain still names the account."""
+    spread = (lead_num.astype(np.uint64) * np.uint64(2654435761)) % np.uint64(2**32)
+    chosen = (spread % np.uint64(1000)) < UNLINKED_BUSINESS_LEADS_PER_MILLE
+    clean = np.array(
+        [a == b for a, b in zip(lead_mess.emails, leads.emails, strict=True)], dtype=bool
+    )
+    return chosen & ~leads.free & (leads.account >= 0) & clean
 
 
 def _write_lead_truth(

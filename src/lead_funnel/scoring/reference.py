@@ -442,6 +442,78 @@ def email_domain(email: str | None) -> str | None:
     return rest.split("@", 1)[0]
 
 
+def account_domain_key(domain: str | None) -> str | None:
+    """An account's domain as matching reads it: trimmed, lower-case, less a scheme
+    (http:// or https://), a path, a port and a leading www."""
+    if domain is None:
+        return None
+    text = domain.strip().lower()
+    for scheme in ("https://", "http://"):
+        if text.startswith(scheme):
+            text = text[len(scheme) :]
+            break
+    text = text.split("/", 1)[0].split(":", 1)[0]
+    if text.startswith("www."):
+        text = text[4:]
+    return text
+
+
+@dataclass(frozen=True)
+class AccountCandidate:
+    """An account that leads may be matched to by email domain."""
+
+    account_id: str
+    domain: str | None
+    created_at: datetime | None = None
+    crm_lead_count: int = 0
+
+
+def match_account(
+    email_domain: str | None,
+    accounts: Iterable[AccountCandidate],
+    free_mail_domains: frozenset[str],
+) -> str | None:
+    """The account a lead without a CRM account belongs to by its business email domain.
+
+    The email domain and its parents that still hold a dot (mail.eu.acme.com, eu.acme.com,
+    acme.com; at most three labels dropped) are tried in that order against the accounts'
+    domains; free-mail domains never match, on either side. Of several accounts with the
+    matched domain, the one with the most CRM-linked leads wins, then the earliest created
+    (unknown last), then the lowest account_id.
+    """
+    if email_domain is None or email_domain in free_mail_domains:
+        return None
+    by_domain: dict[str, list[AccountCandidate]] = {}
+    for account in accounts:
+        key = account_domain_key(account.domain)
+        if key is None or key in free_mail_domains or not _has_inner_dot(key):
+            continue
+        by_domain.setdefault(key, []).append(account)
+    candidate = email_domain
+    for level in range(4):
+        if level > 0:
+            if candidate.count(".") < 2 or not _has_inner_dot(candidate.split(".", 1)[1]):
+                return None
+            candidate = candidate.split(".", 1)[1]
+        if candidate in by_domain:
+            best = min(
+                by_domain[candidate],
+                key=lambda a: (
+                    -a.crm_lead_count,
+                    a.created_at is None,
+                    a.created_at or datetime.min,
+                    a.account_id,
+                ),
+            )
+            return best.account_id
+    return None
+
+
+def _has_inner_dot(domain: str) -> bool:
+    """A dot with at least one character on each side (SQL: like '%_._%')."""
+    return "." in domain[1:-1]
+
+
 # --------------------------------------------------------------------------------------------
 # Fit
 # --------------------------------------------------------------------------------------------

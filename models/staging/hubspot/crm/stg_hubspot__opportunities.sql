@@ -56,6 +56,7 @@ live_deals as (
         {{ lf_clean_text('deal_pipeline_id') }} as pipeline_id,
         {{ lf_clean_text('deal_pipeline_stage_id') }} as stage_id,
         {{ lf_clean_text('property_amount') }} as amount,
+        {{ lf_clean_text('property_deal_currency_code') }} as currency,
         {{ lf_hubspot_timestamp_text('property_closedate') }} as close_date_text,
         {{ lf_hubspot_timestamp_text('property_createdate') }} as created_at
     from deals
@@ -188,6 +189,7 @@ final as (
         cast(live_deals.created_at as {{ text_type }}) as created_at,
         cast(coalesce(current_stages.label, live_deals.stage_id) as {{ text_type }}) as stage,
         cast(live_deals.amount as {{ text_type }}) as amount,
+        cast(live_deals.currency as {{ text_type }}) as currency,
         cast(
             case
                 when current_stages.is_closed

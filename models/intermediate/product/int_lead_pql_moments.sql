@@ -1,0 +1,30 @@
+-- One row per surviving lead that became a product-qualified lead: the moment its var
+-- pql_min_signals-th PQL signal (seed pql_signal_rules) fired, and that signal. fct_pqls
+-- publishes it; var mql_source pql or earliest_incl_pql makes it an MQL candidate.
+{{ config(materialized='table') }}
+
+with
+
+signals_fired as (
+    select * from {{ ref('int_product_signals_fired') }}
+),
+
+signals_ranked as (
+    select
+        lead_id,
+        signal_id,
+        fired_at,
+        row_number() over (partition by lead_id order by fired_at asc, signal_id asc) as fire_rank
+    from signals_fired
+),
+
+final as (
+    select
+        lead_id,
+        fired_at as product_qualified_at,
+        signal_id as pql_trigger_signal_id
+    from signals_ranked
+    where fire_rank = {{ var('pql_min_signals') }}
+)
+
+select * from final
