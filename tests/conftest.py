@@ -73,6 +73,7 @@ FILE_SECONDS = {
     "test_privacy_erasure.py": 150,
     "test_sla_time_zones.py": 40,
     "test_attribution.py": 140,
+    "test_channel_performance.py": 150,
 }
 DEFAULT_FILE_SECONDS = 30
 

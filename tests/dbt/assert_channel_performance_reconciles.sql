@@ -42,8 +42,10 @@ cycle_totals as (
         cycles.scoring_model,
         count(case when not cycles.is_inferred_mql then 1 end) as mqls,
         count(cycles.closed_won_at) as wins,
-        coalesce(sum(case when cycles.closed_won_at is not null then amounts.amount_in_reporting_currency end), 0)
-            as won_revenue
+        coalesce(
+            sum(case when cycles.closed_won_at is not null then amounts.amount_in_reporting_currency end),
+            0
+        ) as won_revenue
     from cycles
     left join amounts
         on

@@ -68,7 +68,7 @@ rates_ranked as (
     inner join fx_rates
         on
             fx_rates.currency in (foreign_amounts.currency, '{{ reporting }}')
-            and fx_rates.rate_date <= foreign_amounts.amount_date
+            and foreign_amounts.amount_date >= fx_rates.rate_date
 ),
 
 latest_rates as (

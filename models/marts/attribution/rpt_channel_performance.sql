@@ -178,20 +178,19 @@ rolled_up as (
                 {{ 'cast(null as date)' if all_months else 'period_month' }} as period_month,
                 '{{ level }}' as performance_level,
                 {{ channel }} as channel,
-                {{ campaign }} as campaign_id,
                 {%- for measure in measures %}
-                    sum({{ measure }}) as {{ measure }}{{ ',' if not loop.last }}
+                    sum({{ measure }}) as {{ measure }},
                 {%- endfor %}
+                {{ campaign }} as campaign_id
             from facts
             {%- if condition %}
                 where {{ condition }}
             {%- endif %}
-            group by
-                scoring_model,
-                attribution_model
-                {%- if not all_months %}, period_month{% endif %}
-                {%- if level != 'all' %}, channel{% endif %}
-                {%- if level == 'campaign' %}, campaign_id{% endif %}
+            {%- set group_columns = ['scoring_model', 'attribution_model']
+                + ([] if all_months else ['period_month'])
+                + ([] if level == 'all' else ['channel'])
+                + (['campaign_id'] if level == 'campaign' else []) %}
+            group by {{ group_columns | join(', ') }}
             {{ 'union all' if not (loop.last and outer_loop.last) }}
         {%- endfor %}
     {%- endfor %}
@@ -205,13 +204,11 @@ rounded as (
         performance_level,
         channel,
         campaign_id,
-        cast(leads as {{ dbt.type_bigint() }}) as leads,
-        {%- for measure in ['mqls', 'sqls', 'opportunities', 'wins'] %}
-            {{ lf_round(measure, 6) }} as {{ measure }},
+        {%- for measure in measures if measure != 'leads' %}
+            {{ lf_round(measure, 2 if measure in ['pipeline_amount', 'won_revenue', 'spend'] else 6) }}
+                as {{ measure }},
         {%- endfor %}
-        {%- for measure in ['pipeline_amount', 'won_revenue', 'spend'] %}
-            {{ lf_round(measure, 2) }} as {{ measure }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        cast(leads as {{ dbt.type_bigint() }}) as leads
     from rolled_up
 ),
 
