@@ -193,6 +193,42 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_suggest_rules(args: argparse.Namespace) -> int:
+    from lead_funnel.suggest import suggest_rules
+
+    db_path = Path(args.duckdb_path) if args.duckdb_path else paths.duckdb_path()
+    if not db_path.is_file():
+        print(
+            f"lead-funnel suggest-rules: no warehouse at {db_path}; run lead-funnel build",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        result = suggest_rules(
+            db_path,
+            args.scoring_model,
+            Path(args.out),
+            seed_dir=Path(args.seed_dir) if args.seed_dir else None,
+            suggested_model=args.name,
+            train_share=args.train_share,
+        )
+    except ValueError as error:
+        print(f"lead-funnel suggest-rules: {error}", file=sys.stderr)
+        return 2
+
+    def shown(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.3f}"
+
+    print(
+        f"Suggested {result.suggested_model} from {result.scoring_model}: holdout AUC "
+        f"{shown(result.auc_suggested)} against {shown(result.auc_current)} for the current "
+        f"rules ({result.test_leads} test leads, {result.test_sqls} SQLs); threshold "
+        f"{result.suggested_threshold:g}."
+    )
+    print(f"Review {Path(args.out) / 'report.md'}; the seed rows are beside it (nothing applied).")
+    return 0
+
+
 def _cmd_bench_full(args: argparse.Namespace) -> int:
     from lead_funnel.bench import bench_full
 
@@ -416,6 +452,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--scoring-model", default=None, help="scoring model (default: the default)"
     )
     report.set_defaults(func=_cmd_report)
+
+    suggest = verbs.add_parser(
+        "suggest-rules",
+        help="fit a scoring model's points to the outcomes: seed rows and a report to review",
+    )
+    suggest.add_argument("--scoring-model", default="default", help="the model to start from")
+    suggest.add_argument("--out", required=True, help="folder for the seed rows and report.md")
+    suggest.add_argument("--name", default=None, help="the new model (default: <model>_suggested)")
+    suggest.add_argument(
+        "--train-share",
+        type=float,
+        default=0.7,
+        help="share of the leads, earliest first, that train the weights (the rest test them)",
+    )
+    suggest.add_argument("--seed-dir", help="the scoring seeds (default: seeds/scoring)")
+    suggest.add_argument("--duckdb-path", help="warehouse file (default: LEAD_FUNNEL_DUCKDB_PATH)")
+    suggest.set_defaults(func=_cmd_suggest_rules)
 
     summary = verbs.add_parser("summary", help="rows per layer and quarantine counts")
     summary.add_argument("--duckdb-path", help="warehouse file (default: LEAD_FUNNEL_DUCKDB_PATH)")

@@ -1,7 +1,8 @@
 -- rpt_channel_performance adds up: for every scoring model and attribution model, the
 -- all-months row of level 'all' holds all the spend (in the reporting currency), every lead,
 -- every non-inferred MQL, every won MQL cycle and its first opportunity's amount; and the
--- channel rows add up to it. A failing row names the figure that does not reconcile.
+-- channel rows add up to it, to their rounding (half a cent and half of 1e-6 per row). A
+-- failing row names the figure that does not reconcile.
 {%- set tolerance = 0.01 %}
 
 with
@@ -62,7 +63,9 @@ channel_sums as (
         sum(wins) as wins,
         sum(won_revenue) as won_revenue,
         coalesce(sum(spend), 0) as spend,
-        sum(leads) as leads
+        sum(leads) as leads,
+        count(*) * 0.005 + 1e-9 as money_tolerance,
+        count(*) * 0.0000005 + 1e-9 as credit_tolerance
     from performance
     where performance_level = 'channel'
     group by scoring_model, attribution_model
@@ -93,10 +96,10 @@ checks as (
                 then 'won_revenue'
             when abs(totals.spend - spend_total.spend) > {{ tolerance }} then 'spend'
             when
-                abs(channel_sums.mqls - totals.mqls) > {{ tolerance }}
-                or abs(channel_sums.wins - totals.wins) > {{ tolerance }}
-                or abs(channel_sums.won_revenue - totals.won_revenue) > {{ tolerance }}
-                or abs(channel_sums.spend - totals.spend) > {{ tolerance }}
+                abs(channel_sums.mqls - totals.mqls) > channel_sums.credit_tolerance
+                or abs(channel_sums.wins - totals.wins) > channel_sums.credit_tolerance
+                or abs(channel_sums.won_revenue - totals.won_revenue) > channel_sums.money_tolerance
+                or abs(channel_sums.spend - totals.spend) > channel_sums.money_tolerance
                 or channel_sums.leads <> totals.leads
                 then 'channel rows'
         end as unreconciled

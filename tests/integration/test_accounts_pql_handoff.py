@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import query
+from lead_funnel.dbt_runner import run_dbt
+from tests.conftest import GENERATED_AS_OF as GENERATED_AS_OF_TEXT
+from tests.conftest import copy_warehouse, query
 from tests.support import truth as T
 from tests.support.sla import SlaClock
 from tests.unit.test_calibration_and_routing import Router, mann_whitney_auc
@@ -278,41 +280,189 @@ def test_handoffs_routing_and_sla_against_the_truth(truth: T.Truth, generated_wa
 
 
 # ---- calibration ------------------------------------------------------------------------------
-def test_calibration_auc_and_sweep_match_python(truth: T.Truth, generated_warehouse: Path):
-    scores = dict(
-        query(
-            generated_warehouse,
-            "select lead_id, case when is_marketing_qualified then coalesce(score_at_mql, "
-            "lead_score) else lead_score end from marts.fct_lead_scores "
-            "where scoring_model = 'default'",
+HORIZON_DAYS, OUTCOME_DAYS, MIN_MQLS, BAND = 30, 180, 20, (0.13, 0.20)
+
+
+def _backtest(
+    truth: T.Truth,
+    warehouse: Path,
+    band: tuple[float, float] = BAND,
+    horizon_days: int = HORIZON_DAYS,
+) -> dict:
+    """The calibration backtest of the default model, recomputed in plain Python.
+
+    Leads and outcomes from the ground truth, the score after each scoring event from
+    fct_lead_score_history (the scores themselves are checked against the Python reference
+    elsewhere); the horizon cut, the gates, the sweep, the AUC and the recommendation here.
+    """
+    model = next(
+        r for r in _csv(SEEDS / "scoring" / "scoring_models.csv") if r["scoring_model"] == "default"
+    )
+    min_fit, min_behavior = float(model["min_fit_score"]), float(model["min_behavior_score"] or 0)
+    assert not model["requires_activity_within_days"]  # no recency gate to re-derive here
+    as_of = datetime.fromisoformat(GENERATED_AS_OF_TEXT)
+    created = truth.lead_created_at()
+    scored = {
+        r[0]
+        for r in query(
+            warehouse, "select lead_id from marts.fct_lead_scores where scoring_model = 'default'"
         )
-    )
-    reached_sql = {c.lead_id for c in truth.cycles if c.sql_reached_at is not None}
-    won = {c.lead_id for c in truth.cycles if c.closed_won_at is not None}
-    ids = sorted(scores)
-    values = [scores[i] for i in ids]
-    auc_sql = mann_whitney_auc(values, [i in reached_sql for i in ids])
-    auc_won = mann_whitney_auc(values, [i in won for i in ids])
+    }
+    assert scored == set(created)
+    mature = {i for i in scored if created[i] + timedelta(days=OUTCOME_DAYS) <= as_of}
+    best: dict[str, float] = {}
+    for lead_id, at, score, fit, behavior, disqualified, suppressed in query(
+        warehouse,
+        """select lead_id, occurred_at, lead_score, fit_score,
+                  engagement_score + intent_score + negative_score,
+                  is_fit_disqualified, is_suppressed
+           from marts.fct_lead_score_history where scoring_model = 'default'""",
+    ):
+        if lead_id not in mature or at > created[lead_id] + timedelta(days=horizon_days):
+            continue
+        if disqualified or suppressed or fit < min_fit or behavior < min_behavior - 1e-9:
+            continue
+        best[lead_id] = max(best.get(lead_id, score), score)
+    sql, won = set(), set()
+    for cycle in truth.cycles:
+        if cycle.lead_id not in mature:
+            continue
+        ends = created[cycle.lead_id] + timedelta(days=OUTCOME_DAYS)
+        moments = (cycle.sales_qualified_at, cycle.opportunity_created_at, cycle.closed_won_at)
+        if any(m is not None and m <= ends for m in moments):
+            sql.add(cycle.lead_id)
+        if cycle.closed_won_at is not None and cycle.closed_won_at <= ends:
+            won.add(cycle.lead_id)
+    ids = sorted(mature)
+    values = [best.get(i, -1.0) for i in ids]
+    rows = {}
+    for t in range(0, 101, 5):
+        above = [i for i in best if best[i] >= t - 1e-9]
+        in_band = [i for i in above if t == 100 or best[i] < t + 5 - 1e-9]
+        sqls = sum(i in sql for i in above)
+        wins = sum(i in won for i in above)
+        rows[t] = {
+            "would_be_mqls": len(above),
+            "band_leads": len(in_band),
+            "band_sqls": sum(i in sql for i in in_band),
+            "mql_to_sql_rate": sqls / len(above) if above else None,
+            "recall_sql": sqls / len(sql),
+            "lift_sql": (sqls / len(above)) / (len(sql) / len(ids)) if above else None,
+            "precision_won": wins / len(above) if above else None,
+            "recall_won": wins / len(won),
+        }
+    gate_mqls = rows[0]["would_be_mqls"]
+    candidates = [t for t in range(5, 101, 5) if MIN_MQLS <= rows[t]["would_be_mqls"] < gate_mqls]
+    rate = {t: rows[t]["mql_to_sql_rate"] for t in candidates}
+    in_target = [t for t in candidates if band[0] - 1e-12 <= rate[t] <= band[1] + 1e-12]
+    if in_target:
+        status = "in_band"
+    elif not candidates:
+        status = "too_few_leads"
+    elif all(rate[t] > band[1] for t in candidates):
+        status = "above_band"
+    elif all(rate[t] < band[0] for t in candidates):
+        status = "below_band"
+    else:
+        status = "jumps_over_band"
+    return {
+        "rows": rows,
+        "leads_scored": len(ids),
+        "leads_immature": len(scored) - len(ids),
+        "total_sqls": len(sql),
+        "total_wins": len(won),
+        "auc_sql": mann_whitney_auc(values, [i in sql for i in ids]),
+        "auc_won": mann_whitney_auc(values, [i in won for i in ids]),
+        "recommended": in_target[0] if in_target else None,
+        "status": status,
+    }
+
+
+CALIBRATION_COLUMNS = [
+    "threshold", "would_be_mqls", "band_leads", "band_sqls", "mql_to_sql_rate", "recall_sql",
+    "lift_sql", "precision_won", "recall_won", "leads_scored", "leads_immature", "total_sqls",
+    "total_wins", "auc_sql", "auc_won", "recommended_threshold", "recommendation_status",
+    "recommendation_note", "is_current_threshold", "precision_sql", "share_of_wins_captured",
+]  # fmt: skip
+
+
+def _calibration_rows(warehouse: Path) -> list[dict]:
     rows = query(
-        generated_warehouse,
-        """select threshold, would_be_mqls, mql_to_sql_rate, share_of_wins_captured, band_leads,
-                  recommended_threshold, auc_sql, auc_won
-           from marts.rpt_threshold_calibration where scoring_model = 'default'
-           order by threshold""",
+        warehouse,
+        f"""select {", ".join(CALIBRATION_COLUMNS)} from marts.rpt_threshold_calibration
+            where scoring_model = 'default' order by threshold""",
     )
-    assert [r[0] for r in rows] == list(range(0, 101, 5))
-    assert rows[0][6] == pytest.approx(auc_sql, abs=1e-9)
-    assert rows[0][7] == pytest.approx(auc_won, abs=1e-9)
-    assert 0.6 < auc_sql < 1.0 and 0.6 < auc_won < 1.0
-    recommended = None
-    for t, mqls, rate, captured, band, *_ in rows:
-        above = [i for i in ids if scores[i] >= t]
-        assert mqls == len(above)
-        in_band = [i for i in above if t == 100 or scores[i] < t + 5]
-        assert band == len(in_band)
-        sql_rate = sum(i in reached_sql for i in above) / len(above) if above else None
-        assert rate == pytest.approx(sql_rate, abs=1e-12)
-        assert captured == pytest.approx(sum(i in won for i in above) / len(won), abs=1e-12)
-        if recommended is None and sql_rate is not None and sql_rate >= 0.13:
-            recommended = t
-    assert rows[0][5] == recommended
+    return [dict(zip(CALIBRATION_COLUMNS, r, strict=True)) for r in rows]
+
+
+def test_calibration_backtest_matches_python(truth: T.Truth, generated_warehouse: Path):
+    expected = _backtest(truth, generated_warehouse)
+    rows = _calibration_rows(generated_warehouse)
+    assert [r["threshold"] for r in rows] == list(range(0, 101, 5))
+    top = rows[0]
+    for key in ("leads_scored", "leads_immature", "total_sqls", "total_wins"):
+        assert top[key] == expected[key], key
+    assert top["leads_immature"] > 0 and top["total_wins"] > 0
+    assert top["auc_sql"] == pytest.approx(expected["auc_sql"], abs=1e-9)
+    assert top["auc_won"] == pytest.approx(expected["auc_won"], abs=1e-9)
+    assert 0.6 < top["auc_sql"] < 1.0
+    for row in rows:
+        want = expected["rows"][row["threshold"]]
+        for key, value in want.items():
+            if value is None:
+                assert row[key] is None, (row["threshold"], key)
+            else:
+                assert row[key] == pytest.approx(value, abs=1e-9), (row["threshold"], key)
+        assert row["precision_sql"] == row["mql_to_sql_rate"]
+        assert row["share_of_wins_captured"] == row["recall_won"]
+        assert row["is_current_threshold"] == (row["threshold"] == 60)
+    # the gates alone let through the leads of threshold 0; the recommendation binds
+    assert expected["status"] == "in_band" and expected["recommended"] not in (None, 0)
+    assert {r["recommended_threshold"] for r in rows} == {expected["recommended"]}
+    assert {r["recommendation_status"] for r in rows} == {"in_band"}
+    assert rows[0]["recommendation_note"].startswith(f"Threshold {expected['recommended']} ")
+
+
+def test_calibration_scores_at_the_horizon_not_later(truth: T.Truth, generated_warehouse: Path):
+    """The backtest counts a lead's score by day 30 only: scored with everything up to the
+    as-of moment, more leads would reach each threshold, and the mart has the day-30 figure."""
+    rows = {r["threshold"]: r for r in _calibration_rows(generated_warehouse)}
+    hindsight = _backtest(truth, generated_warehouse, horizon_days=10_000)["rows"]
+    for t in (40, 60, 80):
+        assert rows[t]["would_be_mqls"] < hindsight[t]["would_be_mqls"], t
+
+
+@pytest.mark.parametrize(
+    "band, status, note",
+    [
+        ((0.35, 0.5), "below_band", "missed from below"),
+        ((0.05, 0.10), "above_band", "missed from above"),
+    ],
+)
+def test_calibration_names_which_way_the_band_is_missed(
+    truth: T.Truth,
+    generated_raw: Path,
+    generated_warehouse: Path,
+    tmp_path: Path,
+    band,
+    status,
+    note,
+):
+    db = copy_warehouse(generated_warehouse, tmp_path / "lead_funnel.duckdb")
+    run_dbt(
+        ["build", "--select", "rpt_threshold_calibration"],
+        raw_dir=generated_raw,
+        duckdb_path=db,
+        dbt_vars={
+            "score_as_of": GENERATED_AS_OF_TEXT,
+            "calibration_target_mql_to_sql_low": band[0],
+            "calibration_target_mql_to_sql_high": band[1],
+        },
+        quiet=True,
+    )
+    expected = _backtest(truth, db, band)
+    assert expected["status"] == status
+    rows = _calibration_rows(db)
+    assert {r["recommended_threshold"] for r in rows} == {None}
+    assert {r["recommendation_status"] for r in rows} == {status}
+    assert note in rows[0]["recommendation_note"]

@@ -34,6 +34,7 @@ def write_campaigns_and_spend(run: Run) -> None:
             "channel": pa.array(channel_arr.tolist(), type=pa.string()),
             "campaign_id": [f"CMP{c:03d}" for c in cmp.tolist()],
             "amount": [f"{a:.2f}" for a in amounts.tolist()],
+            "currency": ["USD"] * len(cmp),
         }
     )
     run.tally("marketing_spend", "negative_amount", n_neg)

@@ -529,6 +529,7 @@ class SalesSimulator:
                 "amount": [f"{o[4]:.2f}" for o in opps],
                 "closed_at": ts_strings([o[5] for o in opps]),
                 "is_won": [o[6] for o in opps],
+                "currency": ["USD"] * n,
             }
         )
 
