@@ -74,6 +74,7 @@ FILE_SECONDS = {
     "test_sla_time_zones.py": 40,
     "test_attribution.py": 140,
     "test_channel_performance.py": 150,
+    "test_suggest_rules.py": 60,
 }
 DEFAULT_FILE_SECONDS = 30
 

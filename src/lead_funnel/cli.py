@@ -40,8 +40,28 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         summary = generate(out_dir=out, **kwargs)
     else:
         summary = _generate_daily(out, args.daily, **kwargs)
-    print(json.dumps(summary, indent=2, default=str))
+    print(generation_table(summary, out))
     return 0
+
+
+def generation_table(summary: dict, out: Path) -> str:
+    """The generator's summary as a short table: rows and deliberately messy rows per table."""
+    tables = summary.get("tables", {})
+    width = max((len(name) for name in tables), default=5)
+    lines = [
+        f"Generated {summary['n_leads']:,} leads ({summary['profile']} profile, seed "
+        f"{summary['seed']}, {summary['start_date']} to {summary['end_date']}, "
+        f"{summary['format']}) in {out}",
+        f"  {'table':<{width}}  {'rows':>11}  {'messy':>7}",
+    ]
+    for name, table in tables.items():
+        messy = sum(table.get("mess", {}).values())
+        lines.append(f"  {name:<{width}}  {table['rows']:>11,}  {messy:>7,}")
+    if "daily" in summary:
+        lines.append(f"  cut into daily loads, one file per table and day: {out / 'daily.json'}")
+    else:
+        lines.append(f"  messy rows by kind, and the ground truth: {out / 'ground_truth'}")
+    return "\n".join(lines)
 
 
 def _generate_daily(out: Path, days: int, **kwargs) -> dict:
@@ -79,7 +99,13 @@ def _cmd_build(args: argparse.Namespace) -> int:
         print(f"lead-funnel build: raw folder {raw_dir} does not exist", file=sys.stderr)
         return 2
     try:
-        run_dbt(dbt_args, raw_dir=raw_dir, duckdb_path=args.duckdb_path, dbt_vars=dbt_vars)
+        run_dbt(
+            dbt_args,
+            raw_dir=raw_dir,
+            duckdb_path=args.duckdb_path,
+            dbt_vars=dbt_vars,
+            progress=not args.verbose,
+        )
     except DbtError as exc:
         explained = explain_resource_failure(exc.failed_nodes) or _explain_gate_failure(exc)
         print(f"lead-funnel build: {explained or exc}", file=sys.stderr)
@@ -154,7 +180,7 @@ def _cmd_summary(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    print(summarize(db_path.resolve()))
+    print(summarize(db_path.resolve(), verbose=args.verbose))
     return 0
 
 
@@ -173,8 +199,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
         docs_dir=Path(args.docs_dir) if args.docs_dir else None,
         scope=args.scope,
         sample_rows=args.sample_rows,
+        progress=lambda step: print(f"check: {step} ...", file=sys.stderr, flush=True),
     )
-    print(result.summary())
+    print(result.summary(verbose=args.verbose))
     return 0 if result.success else 1
 
 
@@ -190,7 +217,31 @@ def _cmd_report(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else default_report_path()
     written = write_report(db_path, out, scoring_model=args.scoring_model)
     print(f"Report: {written.resolve()}")
+    if not args.quiet:
+        print(what_next(written, db_path))
     return 0
+
+
+def what_next(report: Path, db_path: Path) -> str:
+    """The closing block of `make run`: what to open or run next."""
+    from lead_funnel import schemas
+    from lead_funnel.quality.check import default_docs_dir
+
+    docs = default_docs_dir() / "index.html"
+    funnel = schemas.table("marts", "rpt_funnel_health")
+    lines = [
+        "",
+        "What next",
+        f"  open the report       {report.resolve().as_uri()}",
+        f'  query the warehouse   .venv/bin/python -c "import duckdb; print(duckdb.connect('
+        f"'{db_path}', read_only=True).sql('select * from {funnel}'))\"",
+        "  query the metrics     DBT_PROFILES_DIR=. .venv/bin/mf query --metrics "
+        "mqls,mql_to_sql_rate --group-by metric_time__month --order metric_time__month",
+        "  browse the models     .venv/bin/dbt docs generate && .venv/bin/dbt docs serve",
+    ]
+    if docs.is_file():
+        lines.append(f"  data quality docs     {docs.resolve().as_uri()}")
+    return "\n".join(lines)
 
 
 def _cmd_suggest_rules(args: argparse.Namespace) -> int:
@@ -352,6 +403,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="publish even if a table vanished or shrank against the last build (a reload)",
     )
+    build.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print dbt's whole log (default: a progress bar, then failures in full)",
+    )
     build.set_defaults(func=_cmd_build)
 
     refresh = verbs.add_parser(
@@ -443,6 +499,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=250_000,
         help="validate larger tables on a reproducible sample of this many rows",
     )
+    check.add_argument("--verbose", action="store_true", help="list every suite and every detail")
     check.set_defaults(func=_cmd_check)
 
     report = verbs.add_parser("report", help="write the self-contained HTML funnel report")
@@ -451,6 +508,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--scoring-model", default=None, help="scoring model (default: the default)"
     )
+    report.add_argument("--quiet", action="store_true", help="print the report's path only")
     report.set_defaults(func=_cmd_report)
 
     suggest = verbs.add_parser(
@@ -472,6 +530,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     summary = verbs.add_parser("summary", help="rows per layer and quarantine counts")
     summary.add_argument("--duckdb-path", help="warehouse file (default: LEAD_FUNNEL_DUCKDB_PATH)")
+    summary.add_argument("--verbose", action="store_true", help="rows of every model")
     summary.set_defaults(func=_cmd_summary)
     return parser
 

@@ -68,11 +68,14 @@ def run_dbt(
     duckdb_path: Path | None = None,
     dbt_vars: Mapping[str, object] | None = None,
     quiet: bool = False,
+    progress: bool = False,
 ):
     """Run one dbt command (e.g. ``["build"]``) against the project and return its result.
 
     ``raw_dir`` and ``duckdb_path`` are passed to dbt through the same environment variables
     a user would set, so the profile and the landing hook resolve them exactly as in a shell.
+    ``quiet`` leaves dbt's errors only; ``progress`` does too and draws a progress bar over
+    the nodes instead (see NodeProgress).
     """
     from dbt.cli.main import dbtRunner
 
@@ -89,9 +92,14 @@ def run_dbt(
         cli_args = list(args) + ["--project-dir", str(project), "--profiles-dir", str(project)]
         if dbt_vars:
             cli_args += ["--vars", json.dumps(dict(dbt_vars))]
-        if quiet:
+        if quiet or progress:
             cli_args = ["--quiet", *cli_args]
-        result = dbtRunner().invoke(cli_args)
+        bar = NodeProgress(" ".join(args[:1])) if progress else None
+        try:
+            result = dbtRunner(callbacks=[bar.on_event] if bar else None).invoke(cli_args)
+        finally:
+            if bar is not None:
+                bar.close()
     finally:
         for name, value in saved.items():
             if value is None:
@@ -107,6 +115,61 @@ def run_dbt(
             message = "; ".join(f"{name}: {text}" for name, text in failed) or "see dbt's log"
         raise DbtError(f"dbt {' '.join(args)} failed: {message}", failed)
     return result
+
+
+class NodeProgress:
+    """A progress bar over the nodes of a dbt command, fed by dbt's events.
+
+    dbt numbers each node it starts ("12 of 701 START ..."); the bar takes the total from
+    there and advances when a node finishes. On a terminal it redraws one line; elsewhere it
+    prints a line at most every 10 s. The closing line counts what passed, warned, failed,
+    errored and was skipped.
+    """
+
+    def __init__(self, command: str):
+        import sys
+
+        from tqdm import tqdm
+
+        self.command = command or "dbt"
+        self.statuses: dict[str, int] = {}
+        self.bar = tqdm(
+            total=None,
+            desc=f"dbt {self.command}: parsing, landing the raw files",
+            unit=" nodes",
+            file=sys.stderr,
+            mininterval=0.5 if sys.stderr.isatty() else 10.0,
+            dynamic_ncols=True,
+            leave=False,
+        )
+
+    def on_event(self, event) -> None:
+        name = event.info.name
+        if name == "LogStartLine":
+            total = getattr(event.data, "total", 0)
+            if total and self.bar.total != total:
+                self.bar.total = total
+                self.bar.set_description(f"dbt {self.command}")
+        elif name == "NodeFinished":
+            status = str(getattr(event.data.run_result, "status", "") or "done").lower()
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+            self.bar.update(1)
+
+    def close(self) -> None:
+        import sys
+
+        self.bar.close()
+        if not self.statuses:
+            return
+        order = ("success", "pass", "warn", "fail", "error", "skipped")
+        parts = [f"{self.statuses[k]:,} {k}" for k in order if self.statuses.get(k)]
+        parts += [f"{v:,} {k}" for k, v in sorted(self.statuses.items()) if k not in order]
+        elapsed = self.bar.format_dict.get("elapsed", 0.0)
+        done = sum(self.statuses.values())
+        print(
+            f"dbt {self.command}: {done:,} nodes in {elapsed:.0f} s ({', '.join(parts)})",
+            file=sys.stderr,
+        )
 
 
 def _failed_nodes(run_results) -> list[tuple[str, str]]:

@@ -11,8 +11,9 @@ from lead_funnel import schemas
 LAYERS = ("staging", "audit", "intermediate", "marts")
 
 
-def summarize(db_path: Path) -> str:
-    """Rows per model and layer, quarantine counts by reason, and how to query the warehouse."""
+def summarize(db_path: Path, verbose: bool = False) -> str:
+    """Rows per layer (per model with `verbose`), the raw rows' reconciliation, quarantine
+    counts by reason, funnel health against the benchmarks, and how to query the warehouse."""
     lines: list[str] = []
     with duckdb.connect(str(db_path), read_only=True) as con:
         relations = con.execute(
@@ -37,24 +38,43 @@ def summarize(db_path: Path) -> str:
             in_layer = [r for r in relations if r[0] == schemas.schema(layer)]
             if not in_layer:
                 continue
-            total = 0
+            counts = [
+                (name, con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0])
+                for schema, name, _ in in_layer
+            ]
+            total = sum(count for _, count in counts)
+            if not verbose:
+                label = f"{schemas.schema(layer)} ({len(counts)} models)"
+                lines.append(f"  {label:<46} {total:>12,}")
+                continue
             lines.append(f"  {schemas.schema(layer)}")
-            for schema, name, _ in in_layer:
-                count = con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0]
-                total += count
+            for name, count in counts:
                 lines.append(f"    {name:<44} {count:>12,}")
             lines.append(f"    {'(total)':<44} {total:>12,}")
+        if not verbose:
+            lines.append("  (every model: lead-funnel summary --verbose)")
 
         lines.append("")
-        lines.append("Raw rows: staged + quarantined + exact duplicates removed")
-        for row in con.execute(
+        reconciliation = con.execute(
             f"""
             select source_table, raw_rows, staged_rows, quarantined_rows,
                    exact_duplicates_removed, is_reconciled
             from {schemas.table("audit", "audit_raw_reconciliation")}
             order by source_table
             """
-        ).fetchall():
+        ).fetchall()
+        if not verbose and reconciliation and all(row[5] for row in reconciliation):
+            raw, staged, quarantined, dupes = (
+                sum(int(row[k] or 0) for row in reconciliation) for k in range(1, 5)
+            )
+            lines.append(
+                f"Raw rows reconcile in all {len(reconciliation)} tables: {raw:,} raw = "
+                f"{staged:,} staged + {quarantined:,} quarantined + {dupes:,} duplicates"
+            )
+            reconciliation = []
+        else:
+            lines.append("Raw rows: staged + quarantined + exact duplicates removed")
+        for row in reconciliation:
             table, raw, staged, quarantined, dupes, ok = row
             mark = "ok" if ok else "MISMATCH"
             lines.append(
@@ -90,7 +110,7 @@ def summarize(db_path: Path) -> str:
             for metric, rate, low, high, status, source in con.execute(
                 f"""
                 select h.metric, h.measured_rate, h.range_low, h.range_high, h.status,
-                       h.source_file
+                       h.source_name
                 from {schemas.table("marts", "rpt_funnel_health")} as h
                 inner join {schemas.table("seeds", "scoring_models")} as m
                     on h.scoring_model = m.scoring_model
@@ -98,9 +118,9 @@ def summarize(db_path: Path) -> str:
                 order by h.metric, h.scoring_model, h.source_file
                 """
             ).fetchall():
-                shown = "n/a" if rate is None else f"{rate:7.2%}"
+                shown = "n/a" if rate is None else f"{rate:7.1%}"
                 band = f"{(low or 0):.1%}-{high:.1%}" if high is not None else f">= {low:.1%}"
-                lines.append(f"  {metric:<26} {shown:>8}  range {band:<12} {status:<7} ({source})")
+                lines.append(f"  {metric:<24} {shown:>7}  range {band:<12} {status:<7} {source}")
 
         lines.append("")
         lines.append(hash_key_line(con))

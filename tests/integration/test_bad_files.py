@@ -107,7 +107,9 @@ def test_every_other_line_is_staged_and_reconciled(planted_warehouse: Path) -> N
 def test_summary_works_after_the_raw_folder_is_deleted(
     planted_warehouse: Path, tmp_path: Path
 ) -> None:
-    text = summarize(copy_warehouse(planted_warehouse, tmp_path / planted_warehouse.name))
+    text = summarize(
+        copy_warehouse(planted_warehouse, tmp_path / planted_warehouse.name), verbose=True
+    )
     assert "engagement_events      raw      40,012 = staged      40,003 + quarantined" in text
     assert "malformed_csv_line" in text
 

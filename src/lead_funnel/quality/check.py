@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -77,14 +79,45 @@ class CheckResult:
     def failed_labels(self) -> set[str]:
         return {f.label for f in self.failures}
 
-    def summary(self) -> str:
-        """A readable report: suites, failures by severity, notes and the Data Docs path."""
+    def verdict(self) -> str:
+        """One line: "Check passed", "Check passed with 4 warnings" or "Check FAILED: ..."."""
+        warnings = sum(f.severity == "warning" for f in self.failures)
+        infos = sum(f.severity == "info" for f in self.failures)
+        besides = [
+            text
+            for n, text in ((warnings, _count(warnings, "warning")), (infos, f"{infos:,} info"))
+            if n
+        ]
+        if self.success:
+            return f"Check passed with {' and '.join(besides)}" if besides else "Check passed"
+        critical = _count(len(self.critical_failures), "critical expectation")
+        text = f"Check FAILED: {critical} not met"
+        return f"{text} (and {' and '.join(besides)})" if besides else text
+
+    def summary(self, verbose: bool = False) -> str:
+        """A readable report: suites, failures by severity, notes and the Data Docs path.
+
+        Without `verbose`, suites whose every expectation held are counted, not listed, and
+        info expectations are named without their detail."""
         lines = ["Data quality (Great Expectations)"]
+        quiet_suites = 0
         for suite in self.suites:
-            mark = "ok" if suite.passed == suite.evaluated else "FAILED"
+            failed = [f for f in self.failures if f.suite == suite.name]
+            critical = sum(f.severity == "critical" for f in failed)
+            if critical:
+                mark = f"FAILED ({_count(critical, 'critical')})"
+            elif failed:
+                mark = f"{len(failed)} not met (warning/info)"
+            else:
+                mark = "ok"
+                if not verbose:
+                    quiet_suites += 1
+                    continue
             lines.append(
                 f"  {suite.name:<34} {suite.passed:>3}/{suite.evaluated:<3} passed  {mark}"
             )
+        if quiet_suites:
+            lines.append(f"  {_count(quiet_suites, 'other suite')}: every expectation met")
         for severity in ("critical", "warning", "info"):
             failed = [f for f in self.failures if f.severity == severity]
             if not failed:
@@ -92,23 +125,24 @@ class CheckResult:
             lines.append("")
             lines.append(f"{severity.capitalize()} expectations not met ({len(failed)})")
             for failure in failed:
-                lines.append(f"  {failure.label}")
-                lines.append(f"      {failure.detail}")
                 source = failure.meta.get("source_name")
-                if source:
-                    lines.append(f"      source: {source} ({failure.meta.get('source_file')})")
+                cited = f" [{source}]" if source else ""
+                if verbose or severity != "info":
+                    lines.append(f"  {failure.label}: {failure.detail}{cited}")
+                else:
+                    lines.append(f"  {failure.label}{cited}")
         if self.notes:
             lines.append("")
             lines.extend(f"Note: {note}" for note in self.notes)
         lines.append("")
-        verdict = "passed" if self.success else "FAILED"
-        lines.append(
-            f"Check {verdict}: {len(self.critical_failures)} critical, "
-            f"{len(self.failures) - len(self.critical_failures)} warning/info expectations not met"
-        )
+        lines.append(self.verdict())
         if self.docs_index:
             lines.append(f"Data Docs: {self.docs_index}")
         return "\n".join(lines)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 def _raw_reader(raw_dir: Path, table: str) -> str | None:
@@ -334,9 +368,16 @@ def run_check(
     docs_dir: Path | None = None,
     scope: str = "all",
     sample_rows: int = DEFAULT_SAMPLE_ROWS,
+    progress: Callable[[str], None] | None = None,
 ) -> CheckResult:
-    """Validate the raw files and/or the marts with one checkpoint and build Data Docs."""
+    """Validate the raw files and/or the marts with one checkpoint and build Data Docs.
+
+    `progress` is told each step as it starts (the CLI prints them)."""
+    say = progress or (lambda _step: None)
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    # Great Expectations imports pyspark when it is installed (the spark extra), which warns
+    # about pandas 3 though nothing here runs on Spark.
+    warnings.filterwarnings("ignore", message="PySpark does not yet", category=FutureWarning)
     import great_expectations as gx
     import pandas as pd
 
@@ -352,10 +393,12 @@ def run_check(
         out_dir = Path(tmp)
         planned: list[tuple[str, list, str]] = []
         if scope in ("all", "raw"):
+            say(f"reading the raw files of {raw_dir}")
             raw_planned, profile = _extract_raw(raw_dir, out_dir, sample_rows, result)
             pd.DataFrame([profile or {"no_keys": 0}]).to_parquet(out_dir / "raw_profile.parquet")
             planned += raw_planned
         if scope in ("all", "marts"):
+            say(f"reading the marts of {db_path}")
             planned += _extract_marts(db_path, out_dir, sample_rows, result)
 
         context = _context(docs_dir)
@@ -383,6 +426,7 @@ def run_check(
                 result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
             )
         )
+        say(f"validating {len(definitions)} suites and writing Data Docs")
         run = checkpoint.run()
 
     notes_by_suite = {name: notes for name, _, notes in planned}
