@@ -14,6 +14,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev,bi]'
+	$(BIN)/python -m lead_funnel.quality.offline_docs fetch
 	touch $@
 
 setup: $(VENV)/.installed

@@ -75,6 +75,7 @@ FILE_SECONDS = {
     "test_attribution.py": 140,
     "test_channel_performance.py": 150,
     "test_suggest_rules.py": 60,
+    "test_data_docs_offline.py": 60,
 }
 DEFAULT_FILE_SECONDS = 30
 

@@ -40,13 +40,16 @@ def test_check_passes_on_good_data_and_builds_data_docs(
             str(generated_warehouse),
             "--docs-dir",
             str(docs),
+            "--verbose",
         ]
     )
     out = capsys.readouterr().out
     assert code == 0, out
     verdicts = [line for line in out.splitlines() if line.startswith("Check ")]
     assert len(verdicts) == 1
-    assert re.fullmatch(r"Check passed( with [\d,]+ warnings?)?", verdicts[0])
+    assert re.fullmatch(
+        r"Check passed( with ([\d,]+ warnings?( and [\d,]+ info)?|[\d,]+ info))?", verdicts[0]
+    )
     assert "FAILED" not in out
     assert f"Data Docs: {docs / 'index.html'}" in out
     assert (docs / "index.html").is_file()

@@ -457,6 +457,14 @@ def run_check(
                 )
             )
     result.suites.sort(key=lambda s: s.name)
+    from lead_funnel.quality.offline_docs import localize
+
+    missing = localize(docs_dir)
+    if missing:
+        result.notes.append(
+            f"Data Docs fetch {len(missing)} scripts and styles from the web: their offline "
+            "copies are missing (make setup, or python -m lead_funnel.quality.offline_docs fetch)"
+        )
     index = docs_dir / "index.html"
     result.docs_index = index if index.is_file() else None
     return result
