@@ -9,6 +9,8 @@ threshold backtest) has one figure per model for all cohorts and says so in its 
 
 from __future__ import annotations
 
+import html
+import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -470,12 +472,14 @@ def slice_chart(ctx: Context) -> Chart:
     def build(model: str, period: str) -> go.Figure:
         cols = 2
         count = len(dimensions)
+        rows_used = (count + cols - 1) // cols
+        height = max(360, rows_used * (most * 28 + 110))
         fig = make_subplots(
-            rows=(count + cols - 1) // cols,
+            rows=rows_used,
             cols=cols,
             subplot_titles=[f"by {names[d]}" for d in dimensions],
             horizontal_spacing=0.22,
-            vertical_spacing=0.08,
+            vertical_spacing=min(0.3, 110 / height) if rows_used > 1 else 0,
         )
         for i, dimension in enumerate(dimensions):
             rates = slice_rates(ctx, found, model, period, dimension)
@@ -503,8 +507,7 @@ def slice_chart(ctx: Context) -> Chart:
                     col=i % cols + 1,
                 )
         fig.update_xaxes(tickformat=".0%", rangemode="tozero")
-        rows_used = (count + cols - 1) // cols
-        return _layout(fig, height=max(360, rows_used * (most * 28 + 80)), barmode="group")
+        return _layout(fig, height=height, barmode="group")
 
     return Chart(
         _per_model_and_period(ctx, build),
@@ -912,9 +915,10 @@ def calibration_chart(ctx: Context) -> Chart:
         note = first["recommendation_note"] or ""
         auc = first["auc_sql"]
         title = f"AUC (SQL) {auc:.2f}. {note}" if auc is not None else note
+        title = "<br>".join(textwrap.wrap(html.escape(title), 140))
         fig.update_xaxes(title_text="MQL threshold (score)", dtick=10)
         fig.update_yaxes(tickformat=".0%", rangemode="tozero")
-        return _layout(fig, title=title, height=400)
+        return _layout(fig, title=title, height=420, margin={"t": 90})
 
     return Chart(
         _per_model_and_period(ctx, build, periods=False),
