@@ -8,7 +8,7 @@ PROFILE ?= default
 RAW_DIR ?= data/raw
 export LEAD_FUNNEL_RAW_DIR ?= $(RAW_DIR)
 
-.PHONY: setup run data build summary check report browser engines test test-fast lint sqllint pytest bench clean
+.PHONY: setup run data build summary check report browser docs-screenshot engines test test-fast lint sqllint pytest bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo "sudo -n" ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+# The README's picture of the report: the screenshot the report test keeps.
+docs-screenshot:
+	cp reports/test_artifacts/report_screenshot.png docs/report_screenshot.png
 
 lint: setup
 	$(BIN)/ruff check src tests

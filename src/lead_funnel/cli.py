@@ -206,7 +206,15 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from lead_funnel.report import default_report_path, write_report
+    try:
+        from lead_funnel.report import default_report_path, write_report
+    except ModuleNotFoundError as missing:
+        print(
+            f"lead-funnel report: {missing.name} is missing; install the bi extra"
+            " (pip install -e '.[bi]', or make setup)",
+            file=sys.stderr,
+        )
+        return 2
 
     db_path = Path(args.duckdb_path) if args.duckdb_path else paths.duckdb_path()
     if not db_path.is_file():
