@@ -8,27 +8,15 @@ Table and Vega load, the tables are drawn and the console has no errors.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from lead_funnel.quality import run_check
 from lead_funnel.quality.offline_docs import ASSETS, assets_dir, missing_assets
+from tests.support.browser import CHROMIUM_ARGS, chromium_path
 
 pytestmark = pytest.mark.slow
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
@@ -55,11 +43,9 @@ def test_pages_name_no_web_asset(docs: Path):
 def _open(page_path: Path) -> dict:
     from playwright.sync_api import sync_playwright
 
-    if not Path(CHROMIUM).is_file():
-        pytest.fail("chromium is missing: run `make browser`")
     outside, errors, failed = [], [], []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=str(chromium_path()), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
 

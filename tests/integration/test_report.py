@@ -5,7 +5,6 @@ period pickers redraw them, and whose MQL list sorts by a clicked header."""
 from __future__ import annotations
 
 import html
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -18,6 +17,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Route, s
 from lead_funnel import paths
 from lead_funnel.report import build_report, write_report
 from tests.conftest import copy_warehouse, query
+from tests.support.browser import CHROMIUM_ARGS, chromium_path
 
 pytestmark = pytest.mark.slow
 
@@ -32,16 +32,6 @@ CHARTS = (
     "channel_value",
     "calibration",
 )
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOT = Path("reports") / "test_artifacts" / "report_screenshot.png"
 
 #: Each plotted trace: its name, type, points and text, and the layout's title and shapes.
@@ -56,14 +46,6 @@ FIGURE_JS = """(chart) => {
     shapes: (div.layout.shapes || []).map((s) => ({type: s.type, x0: s.x0, x1: s.x1})),
   };
 }"""
-
-
-def chromium_path() -> Path:
-    """Debian's chromium; the test fails (never skips) without it."""
-    found = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(found).is_file():
-        pytest.fail("chromium is missing: run `make browser` (installs Debian's chromium)")
-    return Path(found)
 
 
 @dataclass
