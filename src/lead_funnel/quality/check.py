@@ -339,6 +339,21 @@ def _describe(res) -> str:
     outcome = res.result or {}
     if res.exception_info and res.exception_info.get("raised_exception"):
         return "error: " + str(res.exception_info.get("exception_message", "")).splitlines()[0]
+    kwargs = res.expectation_config.kwargs
+    if (
+        str(kwargs.get("column", "")).endswith("_rate")
+        and outcome.get("unexpected_count") is not None
+        and kwargs.get("min_value") is not None
+        and kwargs.get("max_value") is not None
+    ):
+        # a rate against a benchmark range, in percent
+        examples = [v for v in outcome.get("partial_unexpected_list") or [] if v is not None]
+        shown = ", ".join(f"{float(v):.1%}" for v in examples[:3])
+        return (
+            f"{outcome['unexpected_count']:,} of {outcome.get('element_count', 0):,} rows "
+            f"outside {kwargs['min_value']:.1%}-{kwargs['max_value']:.1%}"
+            + (f": {shown}" if shown else "")
+        )
     if "unexpected_percent" in outcome and outcome.get("unexpected_percent") is not None:
         examples = outcome.get("partial_unexpected_list") or []
         shown = ", ".join(repr(v) for v in examples[:3])
@@ -349,7 +364,6 @@ def _describe(res) -> str:
             text += f" (at most {100 * (1 - mostly):.0f}% allowed)"
         return text + (f"; e.g. {shown}" if shown else "")
     observed = outcome.get("observed_value")
-    kwargs = res.expectation_config.kwargs
     bounds = ""
     if "min_value" in kwargs or "max_value" in kwargs:
         bounds = f" (expected {kwargs.get('min_value')} to {kwargs.get('max_value')})"
