@@ -35,6 +35,9 @@ UPSTREAM_MODELS = (
     "int_leads_resolved",
     "int_data_watermark",
     "int_lifecycle_events_resolved",
+    "int_lead_account_matches",
+    "int_product_signals_fired",
+    "int_lead_pql_moments",
 )
 
 SCORING_MODELS = (

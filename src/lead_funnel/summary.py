@@ -58,28 +58,36 @@ def summarize(db_path: Path, verbose: bool = False) -> str:
         reconciliation = con.execute(
             f"""
             select source_table, raw_rows, staged_rows, quarantined_rows,
-                   exact_duplicates_removed, is_reconciled
+                   exact_duplicates_removed, erased_rows, is_reconciled
             from {schemas.table("audit", "audit_raw_reconciliation")}
             order by source_table
             """
         ).fetchall()
-        if not verbose and reconciliation and all(row[5] for row in reconciliation):
-            raw, staged, quarantined, dupes = (
-                sum(int(row[k] or 0) for row in reconciliation) for k in range(1, 5)
+        # rows of people named by an erasure request count apart, when there are any
+        any_erased = any(int(row[5] or 0) for row in reconciliation)
+        if not verbose and reconciliation and all(row[6] for row in reconciliation):
+            raw, staged, quarantined, dupes, erased = (
+                sum(int(row[k] or 0) for row in reconciliation) for k in range(1, 6)
             )
             lines.append(
                 f"Raw rows reconcile in all {len(reconciliation)} tables: {raw:,} raw = "
                 f"{staged:,} staged + {quarantined:,} quarantined + {dupes:,} duplicates"
+                + (f" + {erased:,} erased" if any_erased else "")
             )
             reconciliation = []
         else:
-            lines.append("Raw rows: staged + quarantined + exact duplicates removed")
+            lines.append(
+                "Raw rows: staged + quarantined + exact duplicates removed"
+                + (" + erased on request" if any_erased else "")
+            )
         for row in reconciliation:
-            table, raw, staged, quarantined, dupes, ok = row
+            table, raw, staged, quarantined, dupes, erased, ok = row
             mark = "ok" if ok else "MISMATCH"
             lines.append(
                 f"  {table:<22} raw {raw:>11,} = staged {staged:>11,} + quarantined "
-                f"{quarantined:>8,} + duplicates {int(dupes):>8,}  {mark}"
+                f"{quarantined:>8,} + duplicates {int(dupes):>8,}"
+                + (f" + erased {int(erased or 0):>6,}" if any_erased else "")
+                + f"  {mark}"
             )
 
         lines.append("")

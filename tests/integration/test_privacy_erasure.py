@@ -120,3 +120,14 @@ def test_raw_rows_still_reconcile_with_an_erased_count(warehouses):
                 1 for row in csv.DictReader(handle) if (row["lead_id"] or "").strip() in ERASED_IDS
             )
         assert expected > 0 and rows[table][4] == expected, (table, rows[table], expected)
+
+
+def test_the_summary_counts_the_erased_rows(warehouses, tmp_path: Path):
+    from lead_funnel.summary import summarize
+
+    _, after = warehouses
+    db = copy_warehouse(after, tmp_path / "after.duckdb")
+    ((erased,),) = query(db, "select sum(erased_rows) from audit.audit_raw_reconciliation")
+    assert erased > 0
+    assert re.search(rf"\+ {erased:,} erased$", summarize(db), re.MULTILINE)
+    assert re.search(r"leads +raw +4 = staged +1 .* \+ erased +3  ok", summarize(db, verbose=True))

@@ -167,7 +167,8 @@ facts as (
     ('all', "'all'", 'cast(null as ' ~ dbt.type_string() ~ ')', none),
 ] %}
 
--- credits rounded to 1e-6 and money to cents, so that the order of a sum never shows
+-- summed as decimals (each row's figure fixed to 1e-10 first, so that no order of the sum,
+-- and no thread count, changes a total), then credits rounded to 1e-6 and money to cents
 rolled_up as (
     {%- for all_months in [false, true] %}
         {%- set outer_loop = loop %}
@@ -179,7 +180,7 @@ rolled_up as (
                 '{{ level }}' as performance_level,
                 {{ channel }} as channel,
                 {%- for measure in measures %}
-                    sum({{ measure }}) as {{ measure }},
+                    sum(cast({{ measure }} as decimal(38, 10))) as {{ measure }},
                 {%- endfor %}
                 {{ campaign }} as campaign_id
             from facts
