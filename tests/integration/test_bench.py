@@ -41,7 +41,7 @@ def test_every_scoring_run_rebuilds_the_layer_in_full(scoring_bench) -> None:
     result, modes, history, events, _ = scoring_bench
     assert len(result["runs"]) == 2
     assert modes["int_lead_scores_at_each_event"] == "full"
-    assert modes["fct_lead_score_history"] == "full"
+    assert modes["int_engagement_events_scored"] == "full"
     assert set(result["median_model_seconds"]) == set(SCORING_MODELS)
     assert result["median_model_seconds"]["int_lead_scores_at_each_event"] > 0
 

@@ -43,7 +43,6 @@ INCREMENTAL_MODELS = (
     "int_engagement_events_resolved",
     "int_engagement_events_scored",
     "int_lead_scores_at_each_event",
-    "fct_lead_score_history",
 )
 #: The day-by-day DuckDB builds run dbt's tests as a daily refresh does; the builds that only
 #: provide rows to compare (the full build, the runs again, PostgreSQL, the seed change) leave

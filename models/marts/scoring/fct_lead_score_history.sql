@@ -1,25 +1,21 @@
 -- One row per surviving lead, scoring model and scoring event: the score right after the
 -- event, evaluated at the event's own time, so any lead's score can be plotted over time.
--- Incremental (delete+insert by the surviving lead_id, see the model's docs): a run recomputes
--- the rows of every lead whose events, statuses, merges or fit may have changed since the last run.
-{%- do lf_touched_leads_depends_on() %}
-{%- set state_vars = lf_scoring_state_vars() %}
-{{ config(**lf_lead_incremental_config(state_vars, lf_scoring_state_tables())) }}
-{%- set mode = lf_incremental_mode(state_vars, lf_as_of_text()) %}
+-- A view over int_lead_scores_at_each_event (the one stored copy of the history, incremental):
+-- it adds the key and marks the event that made the lead's MQL, so the history is written once.
+{{ config(materialized='view') }}
 
 with
 
 scores_at_each_event as (
     select * from {{ ref('int_lead_scores_at_each_event') }}
-    where {{ lf_touched_leads_only('lead_id', mode) }}
 ),
 
 mql_moments as (
     select * from {{ ref('int_lead_mql_moments') }}
 ),
 
--- text columns cast to the contract's type (varchar), so an incremental run's new rows have the
--- stored table's column types on every engine (PostgreSQL types text expressions as text)
+-- text columns cast to the contract's type (varchar) on every engine (PostgreSQL types text
+-- expressions as text)
 final as (
     select
         cast({{ dbt.hash(dbt.concat([
