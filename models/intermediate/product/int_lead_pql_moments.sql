@@ -9,21 +9,12 @@ signals_fired as (
     select * from {{ ref('int_product_signals_fired') }}
 ),
 
-signals_ranked as (
-    select
-        lead_id,
-        signal_id,
-        fired_at,
-        row_number() over (partition by lead_id order by fired_at asc, signal_id asc) as fire_rank
-    from signals_fired
-),
-
 final as (
     select
         lead_id,
         fired_at as product_qualified_at,
         signal_id as pql_trigger_signal_id
-    from signals_ranked
+    from signals_fired
     where fire_rank = {{ var('pql_min_signals') }}
 )
 

@@ -91,15 +91,27 @@ matching as (
         and (signal_rules.session_minutes is null or in_session.usage_event_id is not null)
 ),
 
-final as (
+fired as (
     select
-        {{ dbt.hash(dbt.concat(["lead_id", "'|'", "signal_id"])) }} as signal_fire_id,
         lead_id,
         signal_id,
         occurred_at as fired_at,
         usage_event_id as fired_by_usage_event_id
     from matching
     where match_number = min_count
+),
+
+-- the order in which a lead's signals fired (ties to the lower signal id): the PQL moment is
+-- the pql_min_signals-th, and fct_pqls lists the signals up to it
+final as (
+    select
+        {{ dbt.hash(dbt.concat(["lead_id", "'|'", "signal_id"])) }} as signal_fire_id,
+        lead_id,
+        signal_id,
+        fired_at,
+        fired_by_usage_event_id,
+        row_number() over (partition by lead_id order by fired_at asc, signal_id asc) as fire_rank
+    from fired
 )
 
 select * from final

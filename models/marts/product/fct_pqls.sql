@@ -40,32 +40,23 @@ product_leads as (
     group by leads_resolved.survivor_lead_id
 ),
 
-signals_ranked as (
-    select
-        lead_id,
-        signal_id,
-        fired_at,
-        row_number() over (partition by lead_id order by fired_at asc, signal_id asc) as fire_rank
-    from signals_fired
-),
-
 pql_moments as (
     select * from {{ ref('int_lead_pql_moments') }}
 ),
 
 signal_lists as (
     select
-        signals_ranked.lead_id,
+        signals_fired.lead_id,
         count(*) as signal_count,
-        {{ lf_ordered_list('signals_ranked.signal_id', 'signals_ranked.fired_at, signals_ranked.signal_id') }}
+        {{ lf_ordered_list('signals_fired.signal_id', 'signals_fired.fired_at, signals_fired.signal_id') }}
             as signals_fired,
         {{ lf_ordered_list(
-            'signals_ranked.signal_id',
-            'signals_ranked.fired_at, signals_ranked.signal_id',
-            where='signals_ranked.fire_rank <= ' ~ var('pql_min_signals')
+            'signals_fired.signal_id',
+            'signals_fired.fired_at, signals_fired.signal_id',
+            where='signals_fired.fire_rank <= ' ~ var('pql_min_signals')
         ) }} as signals_at_pql
-    from signals_ranked
-    group by signals_ranked.lead_id
+    from signals_fired
+    group by signals_fired.lead_id
 ),
 
 final as (
