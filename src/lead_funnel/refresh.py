@@ -15,11 +15,12 @@ never touches it. Instead, in the versions folder beside it (``<stem>.versions/`
 Steps: lock, copy, freshness (with --require-fresh or LEAD_FUNNEL_REFRESH_REQUIRE_FRESH=1 only:
 `dbt source freshness` on the raw folder; a source past its error_after threshold stops the
 refresh before the build, named with its newest row and age), build (`dbt build`, tests and
-publish gates included), gates (the gates' figures against the published version, and no mart
-emptied), check (Great Expectations),
-publish (checkpoint, keep a version, `os.replace` onto the published file). A reader with an
-open connection keeps the file it opened; new connections see the new version; a failed or
-killed run leaves the published file as it was, and the next refresh starts over.
+publish gates included; unit tests, which check the SQL against literal inputs and read no
+data, are left to development and CI), gates (the gates' figures against the published
+version, and no mart emptied), check (Great Expectations), publish (checkpoint, keep a
+version, `os.replace` onto the published file). A reader with an open connection keeps the
+file it opened; new connections see the new version; a failed or killed run leaves the
+published file as it was, and the next refresh starts over.
 
 `LEAD_FUNNEL_REFRESH_PAUSE_AT=<step>` makes a refresh wait at the start of that step (for
 LEAD_FUNNEL_REFRESH_PAUSE_SECONDS, default 600): a testing aid, so a test can kill it there.
@@ -66,6 +67,16 @@ REQUIRE_FRESH_ENV = "LEAD_FUNNEL_REFRESH_REQUIRE_FRESH"
 #: which version it is, and when and from what it was built. Not a dbt model: dbt leaves it
 #: alone, so a copy carries it forward.
 HISTORY_NAME = "refresh_history"
+
+
+def build_args(full_refresh: bool = False) -> list[str]:
+    """The dbt command of a refresh: `dbt build` with its data tests and publish gates.
+
+    Unit tests are left out: they check the SQL against literal inputs, read no data and give
+    the same answer every day, so they belong to development and CI (`make test` runs them).
+    """
+    args = ["build", "--exclude-resource-type", "unit_test"]
+    return [*args, "--full-refresh"] if full_refresh else args
 
 
 def history_table() -> str:
@@ -521,7 +532,7 @@ def _refresh_locked(
     with run.step("build", f"dbt build on {raw_dir} into the working copy"):
         from lead_funnel.dbt_runner import DbtError, explain_resource_failure, run_dbt
 
-        dbt_args = ["build", "--full-refresh"] if full_refresh else ["build"]
+        dbt_args = build_args(full_refresh)
         build_vars = dict(dbt_vars or {})
         if allow_shrink:
             build_vars["allow_shrink"] = True
