@@ -359,6 +359,14 @@ def _fresh_file(path: Path) -> Path:
     return path
 
 
+def _remove_db(path: Path) -> None:
+    """A measured copy's file, its WAL and its spill folder, so the next copy has the disk."""
+    import shutil
+
+    _fresh_file(path)
+    shutil.rmtree(path.with_name(path.name + ".tmp"), ignore_errors=True)
+
+
 def _copy_db(source: Path, target: Path) -> Path:
     import shutil
 
@@ -381,21 +389,25 @@ def bench_full(daily_dir: Path, workdir: Path, runs: int) -> dict[str, object]:
 
     - full: `runs` builds of days 1..2 into a new file each; wall time, peak RSS and the share
       of dbt's node seconds spent in data tests;
-    - incremental: a file built from day 1 (once, not timed) is copied and built again with
-      day 2 added (one day of new data, late events, status changes, a merge), `runs` times,
-      with the dbt command of `lead-funnel refresh` (data tests and gates, no unit tests);
     - dbt overhead: `dbt run --full-refresh` (models only) on a copy of a full build against
-      running the very SQL it ran directly, in order, in one connection.
+      running the very SQL it ran directly, in order, in one connection;
+    - incremental: a file built from day 1 (once, not timed, and kept for the next bench) is
+      copied and built again with day 2 added (one day of new data, late events, status
+      changes, a merge), `runs` times, with the dbt command of `lead-funnel refresh` (data
+      tests and gates, no unit tests).
     The as-of moment is the data's watermark (score_as_of unset), as in a daily refresh.
+    Disk: one warehouse file and one copy at a time (a copy is removed once measured, the full
+    build's file before the incremental part): at the peak about three times the file's size.
     """
     from lead_funnel.generator.daily import days_through
     from lead_funnel.refresh import build_args
 
     workdir = Path(workdir)
     all_raw = days_through(daily_dir, 2, workdir / "raw_all")
+    built = workdir / "full" / "lead_funnel.duckdb"
     full = []
     for run in range(runs):
-        db = _fresh_file(workdir / "full" / "lead_funnel.duckdb")
+        db = _fresh_file(built)
         target = workdir / "target_full"
         measured = _timed_dbt(["build"], _build_env(all_raw, db, target), "{}")
         seconds = _node_seconds(target)
@@ -406,7 +418,21 @@ def bench_full(daily_dir: Path, workdir: Path, runs: int) -> dict[str, object]:
             f" data tests {100 * test_share:.0f}% of dbt's node seconds",
             flush=True,
         )
-    leads, events = _counts(workdir / "full" / "lead_funnel.duckdb")
+    leads, events = _counts(built)
+
+    target = workdir / "target_run"
+    under_dbt = _copy_db(built, workdir / "overhead_dbt" / "lead_funnel.duckdb")
+    dbt_run = _timed_dbt(["run", "--full-refresh"], _build_env(all_raw, under_dbt, target), "{}")
+    _remove_db(under_dbt)
+    direct_db = _copy_db(built, workdir / "overhead_direct" / "lead_funnel.duckdb")
+    direct = _run_compiled(direct_db, _compiled_model_sql(target))
+    _remove_db(direct_db)
+    _remove_db(built)
+    print(
+        f"dbt run --full-refresh {dbt_run.seconds:.1f} s; its compiled SQL run directly "
+        f"{direct:.1f} s",
+        flush=True,
+    )
 
     inc_raw = workdir / "inc" / "raw"
     base = workdir / "inc" / "base" / "lead_funnel.duckdb"
@@ -415,8 +441,9 @@ def bench_full(daily_dir: Path, workdir: Path, runs: int) -> dict[str, object]:
         _timed_dbt(["build"], _build_env(inc_raw, base, workdir / "target_base"), "{}")
     days_through(daily_dir, 2, inc_raw)
     incremental = []
+    run_db = workdir / "inc" / "run" / "lead_funnel.duckdb"
     for run in range(runs):
-        db = _copy_db(base, workdir / "inc" / "run" / "lead_funnel.duckdb")
+        db = _copy_db(base, run_db)
         measured = _timed_dbt(build_args(), _build_env(inc_raw, db, workdir / "target_inc"), "{}")
         incremental.append(measured)
         print(
@@ -424,25 +451,14 @@ def bench_full(daily_dir: Path, workdir: Path, runs: int) -> dict[str, object]:
             f"peak {measured.max_rss_mib:.0f} MiB",
             flush=True,
         )
-    with duckdb.connect(str(workdir / "inc" / "run" / "lead_funnel.duckdb")) as con:
+    with duckdb.connect(str(run_db)) as con:
         modes = dict(
             con.execute(
                 "select model_name, last_run_mode"
                 f" from {schemas.table('incremental_state', 'lf_incremental_state')}"
             ).fetchall()
         )
-
-    built = workdir / "full" / "lead_funnel.duckdb"
-    target = workdir / "target_run"
-    under_dbt = _copy_db(built, workdir / "overhead_dbt" / "lead_funnel.duckdb")
-    dbt_run = _timed_dbt(["run", "--full-refresh"], _build_env(all_raw, under_dbt, target), "{}")
-    direct_db = _copy_db(built, workdir / "overhead_direct" / "lead_funnel.duckdb")
-    direct = _run_compiled(direct_db, _compiled_model_sql(target))
-    print(
-        f"dbt run --full-refresh {dbt_run.seconds:.1f} s; its compiled SQL run directly "
-        f"{direct:.1f} s",
-        flush=True,
-    )
+    _remove_db(run_db)
 
     full_median = statistics.median(m.seconds for m, _ in full)
     inc_median = statistics.median(m.seconds for m in incremental)
