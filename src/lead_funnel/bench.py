@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -384,27 +385,53 @@ def _counts(db_path: Path) -> tuple[int, int]:
         return leads, _count(con, "staging", "stg_marketing__engagement_events")
 
 
-def bench_full(daily_dir: Path, workdir: Path, runs: int) -> dict[str, object]:
+def bench_full(
+    daily_dir: Path,
+    workdir: Path,
+    runs: int,
+    parts: Sequence[str] = ("full", "overhead", "incremental"),
+) -> dict[str, object]:
     """The whole `dbt build` (tests included) on the two daily loads of `daily_dir`, timed.
 
+    `parts` chooses among:
     - full: `runs` builds of days 1..2 into a new file each; wall time, peak RSS and the share
       of dbt's node seconds spent in data tests;
-    - dbt overhead: `dbt run --full-refresh` (models only) on a copy of a full build against
-      running the very SQL it ran directly, in order, in one connection;
-    - incremental: a file built from day 1 (once, not timed, and kept for the next bench) is
-      copied and built again with day 2 added (one day of new data, late events, status
-      changes, a merge), `runs` times, with the dbt command of `lead-funnel refresh` (data
-      tests and gates, no unit tests).
+    - overhead (needs full): `dbt run --full-refresh` (models only) on a copy of a full build
+      against running the very SQL it ran directly, in order, in one connection;
+    - incremental: a file built from day 1 (once, and kept for the next bench; that build is
+      timed and reported too) is copied and built again with day 2 added (one day of new
+      data, late events, status changes, a merge), `runs` times, with the dbt command of
+      `lead-funnel refresh` (data tests and gates, no unit tests).
     The as-of moment is the data's watermark (score_as_of unset), as in a daily refresh.
     Disk: one warehouse file and one copy at a time (a copy is removed once measured, the full
     build's file before the incremental part): at the peak about three times the file's size.
     """
     from lead_funnel.generator.daily import days_through
-    from lead_funnel.refresh import build_args
 
     workdir = Path(workdir)
-    all_raw = days_through(daily_dir, 2, workdir / "raw_all")
-    built = workdir / "full" / "lead_funnel.duckdb"
+    result: dict[str, object] = {
+        "memory_limit": os.environ.get("LEAD_FUNNEL_DUCKDB_MEMORY_LIMIT") or "DuckDB's default"
+    }
+    if "full" in parts:
+        all_raw = days_through(daily_dir, 2, workdir / "raw_all")
+        built = workdir / "full" / "lead_funnel.duckdb"
+        result["full_build"] = _bench_full_builds(all_raw, built, workdir, runs)
+        result["leads"], result["events"] = _counts(built)
+        if "overhead" in parts:
+            result["dbt_overhead"] = _bench_overhead(all_raw, built, workdir)
+        _remove_db(built)
+    if "incremental" in parts:
+        incremental = _bench_incremental(daily_dir, workdir, runs)
+        result.update({key: incremental.pop(key) for key in ("leads", "events")})
+        if "full_build" in result:
+            incremental["share_of_full"] = round(
+                incremental["median_seconds"] / result["full_build"]["median_seconds"], 3
+            )
+        result["incremental_build"] = incremental
+    return result
+
+
+def _bench_full_builds(all_raw: Path, built: Path, workdir: Path, runs: int) -> dict[str, object]:
     full = []
     for run in range(runs):
         db = _fresh_file(built)
@@ -418,8 +445,15 @@ def bench_full(daily_dir: Path, workdir: Path, runs: int) -> dict[str, object]:
             f" data tests {100 * test_share:.0f}% of dbt's node seconds",
             flush=True,
         )
-    leads, events = _counts(built)
+    return {
+        "runs": [(round(m.seconds, 1), round(m.max_rss_mib)) for m, _ in full],
+        "median_seconds": round(statistics.median(m.seconds for m, _ in full), 1),
+        "max_rss_mib": round(max(m.max_rss_mib for m, _ in full)),
+        "median_data_test_share": round(statistics.median(s for _, s in full), 3),
+    }
 
+
+def _bench_overhead(all_raw: Path, built: Path, workdir: Path) -> dict[str, object]:
     target = workdir / "target_run"
     under_dbt = _copy_db(built, workdir / "overhead_dbt" / "lead_funnel.duckdb")
     dbt_run = _timed_dbt(["run", "--full-refresh"], _build_env(all_raw, under_dbt, target), "{}")
@@ -427,18 +461,34 @@ def bench_full(daily_dir: Path, workdir: Path, runs: int) -> dict[str, object]:
     direct_db = _copy_db(built, workdir / "overhead_direct" / "lead_funnel.duckdb")
     direct = _run_compiled(direct_db, _compiled_model_sql(target))
     _remove_db(direct_db)
-    _remove_db(built)
     print(
         f"dbt run --full-refresh {dbt_run.seconds:.1f} s; its compiled SQL run directly "
         f"{direct:.1f} s",
         flush=True,
     )
+    return {
+        "dbt_run_seconds": round(dbt_run.seconds, 1),
+        "direct_seconds": round(direct, 1),
+        "overhead_share": round(dbt_run.seconds / direct - 1, 3),
+    }
+
+
+def _bench_incremental(daily_dir: Path, workdir: Path, runs: int) -> dict[str, object]:
+    from lead_funnel.generator.daily import days_through
+    from lead_funnel.refresh import build_args
 
     inc_raw = workdir / "inc" / "raw"
     base = workdir / "inc" / "base" / "lead_funnel.duckdb"
+    day_1_build: object = "reused from an earlier bench"
     if not base.is_file():
         days_through(daily_dir, 1, inc_raw)
-        _timed_dbt(["build"], _build_env(inc_raw, base, workdir / "target_base"), "{}")
+        measured = _timed_dbt(["build"], _build_env(inc_raw, base, workdir / "target_base"), "{}")
+        day_1_build = (round(measured.seconds, 1), round(measured.max_rss_mib))
+        print(
+            f"day 1 build (the incremental runs' base): {measured.seconds:.1f} s, "
+            f"peak {measured.max_rss_mib:.0f} MiB",
+            flush=True,
+        )
     days_through(daily_dir, 2, inc_raw)
     incremental = []
     run_db = workdir / "inc" / "run" / "lead_funnel.duckdb"
@@ -458,30 +508,14 @@ def bench_full(daily_dir: Path, workdir: Path, runs: int) -> dict[str, object]:
                 f" from {schemas.table('incremental_state', 'lf_incremental_state')}"
             ).fetchall()
         )
+    leads, events = _counts(run_db)
     _remove_db(run_db)
-
-    full_median = statistics.median(m.seconds for m, _ in full)
-    inc_median = statistics.median(m.seconds for m in incremental)
     return {
         "leads": leads,
         "events": events,
-        "memory_limit": os.environ.get("LEAD_FUNNEL_DUCKDB_MEMORY_LIMIT") or "DuckDB's default",
-        "full_build": {
-            "runs": [(round(m.seconds, 1), round(m.max_rss_mib)) for m, _ in full],
-            "median_seconds": round(full_median, 1),
-            "max_rss_mib": round(max(m.max_rss_mib for m, _ in full)),
-            "median_data_test_share": round(statistics.median(s for _, s in full), 3),
-        },
-        "incremental_build": {
-            "runs": [(round(m.seconds, 1), round(m.max_rss_mib)) for m in incremental],
-            "median_seconds": round(inc_median, 1),
-            "max_rss_mib": round(max(m.max_rss_mib for m in incremental)),
-            "share_of_full": round(inc_median / full_median, 3),
-            "last_run_modes": modes,
-        },
-        "dbt_overhead": {
-            "dbt_run_seconds": round(dbt_run.seconds, 1),
-            "direct_seconds": round(direct, 1),
-            "overhead_share": round(dbt_run.seconds / direct - 1, 3),
-        },
+        "day_1_build": day_1_build,
+        "runs": [(round(m.seconds, 1), round(m.max_rss_mib)) for m in incremental],
+        "median_seconds": round(statistics.median(m.seconds for m in incremental), 1),
+        "max_rss_mib": round(max(m.max_rss_mib for m in incremental)),
+        "last_run_modes": modes,
     }

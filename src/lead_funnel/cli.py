@@ -288,6 +288,19 @@ def _cmd_suggest_rules(args: argparse.Namespace) -> int:
     return 0
 
 
+FULL_BENCH_PARTS = ("full", "overhead", "incremental")
+
+
+def _parts(text: str) -> list[str]:
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = sorted(set(parts) - set(FULL_BENCH_PARTS))
+    if unknown or not parts:
+        raise argparse.ArgumentTypeError(f"parts are {', '.join(FULL_BENCH_PARTS)}; got {text!r}")
+    if "overhead" in parts and "full" not in parts:
+        raise argparse.ArgumentTypeError("overhead compares with the full build: add full")
+    return parts
+
+
 def _cmd_bench_full(args: argparse.Namespace) -> int:
     from lead_funnel.bench import bench_full
 
@@ -303,9 +316,9 @@ def _cmd_bench_full(args: argparse.Namespace) -> int:
                 **BENCH_PERIOD,
             )  # fmt: skip
             print(f"generated in {time.perf_counter() - started:.1f} s", flush=True)
-        results.append(bench_full(daily, workdir / f"full_{n_leads}", args.runs))
+        results.append(bench_full(daily, workdir / f"full_{n_leads}", args.runs, args.parts))
         print(json.dumps(results[-1], indent=2, default=str), flush=True)
-    if len(results) > 1:
+    if len(results) > 1 and "full" in args.parts:
         smallest = results[0]
         per_lead = smallest["full_build"]["median_seconds"] / smallest["leads"]
         print("growth of the full build (1.0 = linear in leads from the smallest size):")
@@ -479,6 +492,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="time the whole dbt build (tests included), the daily incremental build and "
         "dbt's overhead against the compiled SQL",
+    )
+    bench.add_argument(
+        "--parts",
+        type=_parts,
+        default=list(FULL_BENCH_PARTS),
+        help="with --full, which measurements (comma-separated): full (the whole build), "
+        "overhead (dbt against its compiled SQL; needs full), incremental (the daily build)",
     )
     bench.add_argument("--seed", type=int, default=1)
     bench.add_argument("--format", default="parquet", choices=["csv", "parquet"])
