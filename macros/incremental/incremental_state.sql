@@ -46,14 +46,20 @@
 
 
 {#- A hash of what the model's rows depend on besides the raw rows: every row of every seed
-    upstream of it, the given vars, its own SQL and the SQL of every model upstream of it (a
-    new version of the project rebuilds what it changed), and the erasure requests (an erased
-    person's rows go from every model). -#}
+    upstream of it, the given vars, its own SQL and the SQL of every model upstream of it, the
+    project's macros and dbt's version (a new version of the project, or of dbt, rebuilds what
+    it may have changed), and the erasure requests (an erased person's rows go from every
+    model). -#}
 {% macro lf_incremental_fingerprint(var_names) %}
     {%- if not execute -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set parts = ['sql=' ~ local_md5(model.raw_code), 'erasure=' ~ lead_funnel.lf_erasure_fingerprint()] -%}
+    {%- set parts = [
+        'sql=' ~ local_md5(model.raw_code),
+        'macros=' ~ lf_project_macros_fingerprint(),
+        'dbt=' ~ dbt_version,
+        'erasure=' ~ lead_funnel.lf_erasure_fingerprint(),
+    ] -%}
     {%- for name in ['crm_source', 'marketing_source', 'spend_source'] + var_names -%}
         {%- do parts.append('var ' ~ name ~ '=' ~ tojson(var(name, none))) -%}
     {%- endfor -%}
@@ -78,6 +84,18 @@
         {%- do parts.append('seed ' ~ node.name ~ '=' ~ local_md5(lines | sort | join('\n'))) -%}
     {%- endfor -%}
     {{ return(local_md5(parts | join('\n'))) }}
+{% endmacro %}
+
+
+{#- A hash of the source of every macro of this project (the package's own: the SQL a model
+    compiles to changes with them while its own file stays the same). -#}
+{% macro lf_project_macros_fingerprint() %}
+    {%- set macros = context['lead_funnel'] -%}
+    {%- set sources = [] -%}
+    {%- for name in macros.keys() | sort -%}
+        {%- do sources.append(name ~ '=' ~ macros[name].macro.macro_sql) -%}
+    {%- endfor -%}
+    {{ return(local_md5(sources | join('\n'))) }}
 {% endmacro %}
 
 
@@ -190,9 +208,56 @@
         ~ ', modified_at ' ~ dbt.type_timestamp() ~ ')') -%}
     {%- if is_incremental() and lf_incremental_mode(var_names, as_of_text) == 'full' -%}
         {{ log(this.identifier ~ ': seeds, vars, SQL, as-of or seen raw files changed; rebuilding in full', info=true) }}
+        {%- if lf_columns_changed() -%}
+            {#- emptied before the transaction (lf_incremental_clear_before_begin) -#}
+            {{ return('select 1') }}
+        {%- endif -%}
         {{ return('delete from ' ~ this) }}
     {%- endif -%}
     {{ return('select 1') }}
+{% endmacro %}
+
+
+{#- Pre-hook run before the model's transaction: a rebuild in full whose columns changed (a
+    new version of the model) empties the stored table here, because DuckDB refuses to commit
+    a transaction that deleted from a table and then altered its columns, which dbt does to
+    bring them in line (on_schema_change). Should the rebuild then fail, the table stays empty
+    and the next run rebuilds it in full again (its fingerprint is still the old one). -#}
+{% macro lf_incremental_clear_before_begin(var_names, as_of_text=none) %}
+    {%- if not execute or target.type == 'spark' or not is_incremental() -%}
+        {{ return('select 1') }}
+    {%- endif -%}
+    {%- if lf_incremental_mode(var_names, as_of_text) == 'full' and lf_columns_changed() -%}
+        {{ log(this.identifier ~ ': new columns; emptying it before the rebuild', info=true) }}
+        {{ return('delete from ' ~ this) }}
+    {%- endif -%}
+    {{ return('select 1') }}
+{% endmacro %}
+
+
+{#- Whether the model's SQL now gives other columns (names or types) than its stored table
+    has. Only DuckDB needs to know (lf_incremental_clear_before_begin); PostgreSQL deletes and
+    alters in one transaction. -#}
+{% macro lf_columns_changed() %}
+    {{ return(adapter.dispatch('lf_columns_changed', 'lead_funnel')()) }}
+{% endmacro %}
+
+{% macro default__lf_columns_changed() %}
+    {{ return(false) }}
+{% endmacro %}
+
+{% macro duckdb__lf_columns_changed() %}
+    {%- set stored = run_query('describe ' ~ this) -%}
+    {%- set new = run_query(
+        'describe select * from (\n' ~ model.compiled_code ~ '\n) as lf_new_columns') -%}
+    {%- set before, after = [], [] -%}
+    {%- for row in stored.rows -%}
+        {%- do before.append(row[0] ~ ' ' ~ row[1]) -%}
+    {%- endfor -%}
+    {%- for row in new.rows -%}
+        {%- do after.append(row[0] ~ ' ' ~ row[1]) -%}
+    {%- endfor -%}
+    {{ return(before | sort != after | sort) }}
 {% endmacro %}
 
 

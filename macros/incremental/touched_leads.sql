@@ -121,14 +121,21 @@
 {#- The config of a per-lead incremental model of the scoring layer: delete+insert by the
     surviving lead_id (Spark: a table, lf_incremental_materialized), the touched leads' rows
     deleted first, and the state recorded after the run. The scoring layer's leads are touched
-    also by accounts in new files (with_accounts): an account's firmographics move its leads' fit. -#}
-{% macro lf_lead_incremental_config(state_vars, state_tables, with_accounts=true) %}
+    also by accounts in new files (with_accounts): an account's firmographics move its leads' fit.
+    A new version of the model's columns comes with a new fingerprint, so its run rebuilds in full:
+    on_schema_change syncs the stored table's columns to the new ones first (a model with an
+    enforced contract can only append new columns, dbt's rule). -#}
+{% macro lf_lead_incremental_config(
+    state_vars, state_tables, with_accounts=true, on_schema_change='sync_all_columns'
+) %}
     {{ return({
         'materialized': lf_incremental_materialized(),
         'incremental_strategy': 'delete+insert',
         'unique_key': 'lead_id',
-        'on_schema_change': 'fail',
+        'on_schema_change': on_schema_change,
         'pre_hook': [
+            {'sql': "{{ lf_incremental_clear_before_begin(" ~ state_vars ~ ", lf_as_of_text()) }}",
+             'transaction': false},
             "{{ lf_incremental_prepare(" ~ state_vars ~ ", lf_as_of_text()) }}",
             "{{ lf_delete_touched_leads(" ~ state_vars ~ ", " ~ with_accounts ~ ") }}",
         ],

@@ -10,8 +10,9 @@ not set there, so the as-of moment is the data's watermark and moves forward wit
 The same proof runs on a real PostgreSQL server (one for the module), where each day's
 `lead-funnel load` replaces the raw tables with days 1..k; and in a copy of the project, a
 changed seed upstream of the incremental models makes the next run rebuild them in full (to
-the full build's result), after which an unchanged run is incremental again. Those two pin
-score_as_of, so the as-of moment stays put while the data grows.
+the full build's result), after which an unchanged run is incremental again; so does a new
+version of the project (a changed macro, a model with a new column). Those pin score_as_of,
+so the as-of moment stays put while the data grows.
 """
 
 from __future__ import annotations
@@ -476,4 +477,79 @@ def test_a_run_with_unchanged_seeds_stays_incremental(seed_change) -> None:
         INCREMENTAL_MODELS, "incremental"
     )
     problems = _mismatches(seed_change["full"][1], rows)
+    assert not problems, "\n".join(problems[:20])
+
+
+# --- a new version of the project --------------------------------------------------------------
+
+#: A new version of a macro the scoring models use: scores rounded to 2 digits, not 10.
+ROUND_BEFORE = "round({{ expression }}, {{ digits }})"
+ROUND_AFTER = "round({{ expression }}, {{ digits }} - 8)"
+#: A new version of an incremental model with one more column.
+RESOLVED_BEFORE = "select * from resolved"
+RESOLVED_AFTER = "select *, 'v2' as code_version from resolved"
+
+
+def _finer_than_cents(db_path: Path) -> int:
+    """History rows whose lead_score has more than two decimals."""
+    with duckdb.connect(str(db_path)) as con:
+        return con.execute(
+            "select count(*) from marts.fct_lead_score_history"
+            " where abs(lead_score - round(lead_score, 2)) > 1e-12"
+        ).fetchone()[0]
+
+
+@pytest.fixture(scope="module")
+def code_change(daily_raw: Path, tmp_path_factory: pytest.TempPathFactory):
+    work = tmp_path_factory.mktemp("code_change")
+    project = copy_project(work, paths.project_dir())
+    raw, db = work / "raw", work / "incremental.duckdb"
+    args = [*MODELS_ONLY, "--target-path", str(work / "target")]
+    marts = _public_marts()
+    out = {}
+    with environment({"LEAD_FUNNEL_PROJECT_DIR": str(project)}):
+        for day in (1, 2):
+            days_through(daily_raw, day, raw)
+            run_dbt(args, raw_dir=raw, duckdb_path=db, dbt_vars=AS_OF, quiet=True)
+        out["before"] = (_modes(db), _finer_than_cents(db))
+        scoring_dir = project / "models" / "intermediate" / "scoring"
+        for path, before, after in (
+            (project / "macros" / "cross_db" / "safe_cast.sql", ROUND_BEFORE, ROUND_AFTER),
+            (scoring_dir / "int_engagement_events_resolved.sql", RESOLVED_BEFORE, RESOLVED_AFTER),
+        ):
+            text = path.read_text()
+            assert text.count(before) == 1, path
+            path.write_text(text.replace(before, after))
+        run_dbt(args, raw_dir=raw, duckdb_path=db, dbt_vars=AS_OF, quiet=True)
+        with duckdb.connect(str(db)) as con:
+            versions = con.execute(
+                "select count(*), count(*) filter (where code_version = 'v2')"
+                " from intermediate.int_engagement_events_resolved"
+            ).fetchone()
+        out["changed"] = (_modes(db), _finer_than_cents(db), versions, _rows(db, marts))
+        full_db = work / "full.duckdb"
+        run_dbt(args, raw_dir=raw, duckdb_path=full_db, dbt_vars=AS_OF, quiet=True)
+        out["full"] = _rows(full_db, marts)
+    return out
+
+
+def test_a_new_version_of_a_macro_or_a_model_rebuilds_in_full(code_change) -> None:
+    """A changed macro (not the model's own file) and a new column rebuild the stored rows.
+
+    Without the macros in the fingerprint the run would stay incremental and keep the old
+    rounding on every untouched lead; without on_schema_change syncing the columns, dbt would
+    stop on the new column.
+    """
+    modes, finer = code_change["before"]
+    assert {name: modes[name] for name in INCREMENTAL_MODELS} == dict.fromkeys(
+        INCREMENTAL_MODELS, "incremental"
+    )
+    assert finer > 0, "scores rounded to 10 digits have more than two decimals"
+    modes, finer, (rows, new_version_rows), marts = code_change["changed"]
+    assert {name: modes[name] for name in INCREMENTAL_MODELS} == dict.fromkeys(
+        INCREMENTAL_MODELS, "full"
+    )
+    assert finer == 0, "every stored score is rounded by the new macro"
+    assert rows > 0 and new_version_rows == rows, "every stored row has the new column"
+    problems = _mismatches(code_change["full"], marts)
     assert not problems, "\n".join(problems[:20])

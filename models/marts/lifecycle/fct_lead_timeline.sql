@@ -7,7 +7,7 @@
 {%- set state_tables = ['engagement_events', 'leads', 'lead_status_changes', 'sales_activities',
     'opportunities', 'product_usage_events'] %}
 {%- set as_of_text = lf_as_of_text() %}
-{{ config(**lf_lead_incremental_config(state_vars, state_tables, false)) }}
+{{ config(**lf_lead_incremental_config(state_vars, state_tables, false, 'append_new_columns')) }}
 {%- set mode = lf_incremental_mode(state_vars, as_of_text) %}
 
 with

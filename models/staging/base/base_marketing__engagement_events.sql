@@ -11,8 +11,11 @@
     materialized=lf_incremental_materialized(),
     incremental_strategy='delete+insert',
     unique_key='event_key',
-    on_schema_change='fail',
-    pre_hook=["{{ lf_incremental_prepare(" ~ state_vars ~ ") }}"],
+    on_schema_change='sync_all_columns',
+    pre_hook=[
+        {'sql': "{{ lf_incremental_clear_before_begin(" ~ state_vars ~ ") }}", 'transaction': false},
+        "{{ lf_incremental_prepare(" ~ state_vars ~ ") }}",
+    ],
     post_hook=["{{ lf_incremental_record(" ~ state_vars ~ ", ['engagement_events', 'leads'],"
         ~ " 'select cast(max(loaded_at) as varchar) from ' ~ this) }}"],
 ) }}
