@@ -429,18 +429,30 @@ def _video_plays(db_path: Path) -> tuple[int, int]:
         ).fetchone()
 
 
-@pytest.fixture(scope="module")
-def seed_change(daily_raw: Path, tmp_path_factory: pytest.TempPathFactory):
-    work = tmp_path_factory.mktemp("seed_change")
+def _copy_built_through_day_2(daily_raw: Path, tmp_path_factory, name: str):
+    """A copy of the project whose warehouse holds day 1 built in full and day 2 incrementally.
+
+    Returns its folder, the copy, its raw folder, its warehouse file, the dbt arguments of its
+    runs (made with LEAD_FUNNEL_PROJECT_DIR naming the copy) and the public marts.
+    """
+    work = tmp_path_factory.mktemp(name)
     project = copy_project(work, paths.project_dir())
     raw, db = work / "raw", work / "incremental.duckdb"
     args = [*MODELS_ONLY, "--target-path", str(work / "target")]
-    marts = _public_marts()
-    out = {}
     with environment({"LEAD_FUNNEL_PROJECT_DIR": str(project)}):
         for day in (1, 2):
             days_through(daily_raw, day, raw)
             run_dbt(args, raw_dir=raw, duckdb_path=db, dbt_vars=AS_OF, quiet=True)
+    return work, project, raw, db, args, _public_marts()
+
+
+@pytest.fixture(scope="module")
+def seed_change(daily_raw: Path, tmp_path_factory: pytest.TempPathFactory):
+    work, project, raw, db, args, marts = _copy_built_through_day_2(
+        daily_raw, tmp_path_factory, "seed_change"
+    )
+    out = {}
+    with environment({"LEAD_FUNNEL_PROJECT_DIR": str(project)}):
         out["before"] = (_modes(db), _video_plays(db))
         with (project / "seeds" / "engagement_event_types.csv").open("a") as handle:
             handle.write(ADDED_EVENT_TYPE)
@@ -501,16 +513,11 @@ def _finer_than_cents(db_path: Path) -> int:
 
 @pytest.fixture(scope="module")
 def code_change(daily_raw: Path, tmp_path_factory: pytest.TempPathFactory):
-    work = tmp_path_factory.mktemp("code_change")
-    project = copy_project(work, paths.project_dir())
-    raw, db = work / "raw", work / "incremental.duckdb"
-    args = [*MODELS_ONLY, "--target-path", str(work / "target")]
-    marts = _public_marts()
+    work, project, raw, db, args, marts = _copy_built_through_day_2(
+        daily_raw, tmp_path_factory, "code_change"
+    )
     out = {}
     with environment({"LEAD_FUNNEL_PROJECT_DIR": str(project)}):
-        for day in (1, 2):
-            days_through(daily_raw, day, raw)
-            run_dbt(args, raw_dir=raw, duckdb_path=db, dbt_vars=AS_OF, quiet=True)
         out["before"] = (_modes(db), _finer_than_cents(db))
         scoring_dir = project / "models" / "intermediate" / "scoring"
         for path, before, after in (
