@@ -1,12 +1,14 @@
-"""The daily job's dbt command and the parts of `lead-funnel bench --full`."""
+"""The daily job's dbt command, the parts of `lead-funnel bench --full` and where the bench
+generates its data."""
 
 from __future__ import annotations
 
 import argparse
+import os
 
 import pytest
 
-from lead_funnel.cli import _parts
+from lead_funnel.cli import _in_child_process, _parts
 from lead_funnel.refresh import build_args
 
 
@@ -36,3 +38,9 @@ def test_bench_parts_are_read_in_the_order_given() -> None:
 def test_bench_parts_refuse_what_they_cannot_measure(text: str, message: str) -> None:
     with pytest.raises(argparse.ArgumentTypeError, match=message):
         _parts(text)
+
+
+def test_the_bench_generates_in_a_process_of_its_own() -> None:
+    # the generator's memory goes with that process, not into the process that then times builds
+    assert _in_child_process(os.getpid) != os.getpid()
+    assert _in_child_process(divmod, 17, 5) == (3, 2)
