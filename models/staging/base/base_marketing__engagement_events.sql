@@ -28,9 +28,30 @@ with
         select * from {{ lf_contract_input('engagement_events') }}
     ),
 
+    {#- The high-water mark as a constant: compared with a subquery, the engines join every raw
+        row with it and parse each row's loaded_at once per comparison. #}
+    {%- set loaded_through = run_query(
+        'select cast(max(loaded_at) as ' ~ dbt.type_string() ~ ') from ' ~ this).rows[0][0] %}
+    keyed_source as (
+        select
+            all_source.*,
+            {{ event_key }} as event_key,
+            {{ lf_clean_text('lead_id') }} as clean_lead_id,
+            {%- if loaded_through is none %}
+                false as is_loaded_since
+            {%- else %}
+                coalesce(
+                    {{ lf_parse_timestamp('loaded_at') }}
+                    > cast('{{ loaded_through }}' as {{ dbt.type_timestamp() }}),
+                    false
+                ) as is_loaded_since
+            {%- endif %}
+        from all_source
+    ),
+
     new_rows as (
-        select event_id, lead_id from all_source
-        where {{ lf_parse_timestamp('loaded_at') }} > (select max(loaded_at) from {{ this }})
+        select event_id, lead_id from keyed_source
+        where is_loaded_since
         union all
         select event_id, lead_id from ({{ lf_unseen_file_rows('engagement_events', raw_columns) }}) as unseen
     ),
@@ -42,14 +63,6 @@ with
         from ({{ lf_unseen_file_rows('leads', ['lead_id']) }}) as unseen_leads
     ),
 
-    keyed_source as (
-        select
-            all_source.*,
-            {{ event_key }} as event_key,
-            {{ lf_clean_text('lead_id') }} as clean_lead_id
-        from all_source
-    ),
-
     touched_keys as (
         select event_key from keyed_source
         where clean_lead_id in (select lead_id from changed_leads)
@@ -58,7 +71,7 @@ with
             lf_unseen_file_rows('engagement_events', raw_columns) }}) as unseen_events
         union
         select event_key from keyed_source
-        where {{ lf_parse_timestamp('loaded_at') }} > (select max(loaded_at) from {{ this }})
+        where is_loaded_since
         union
         select event_key from {{ this }}
         where rejection_reason = 'future_timestamp' and occurred_at <= {{ lf_future_limit() }}
