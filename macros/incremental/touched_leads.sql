@@ -106,38 +106,28 @@
 {% endmacro %}
 
 
-{#- Pre-hook of a per-lead incremental model: in an incremental run, deletes the rows of the
-    touched leads first, so a lead merged away since the last run loses its rows (delete+insert
-    alone would delete only the leads the new rows name). -#}
-{% macro lf_delete_touched_leads(var_names, with_accounts=false) %}
-    {%- if not execute or not is_incremental()
-        or lf_incremental_mode(var_names, lf_as_of_text()) != 'incremental' -%}
-        {{ return('select 1') }}
-    {%- endif -%}
-    {{ return('delete from ' ~ this ~ ' where lead_id in (' ~ lf_touched_leads(with_accounts) ~ ')') }}
-{% endmacro %}
-
-
-{#- The config of a per-lead incremental model of the scoring layer: delete+insert by the
-    surviving lead_id (Spark: a table, lf_incremental_materialized), the touched leads' rows
-    deleted first, and the state recorded after the run. The scoring layer's leads are touched
-    also by accounts in new files (with_accounts): an account's firmographics move its leads' fit.
+{#- The config of a per-lead incremental model of the scoring layer and the timeline: strategy
+    lf_changed_rows (macros/incremental/changed_rows.sql) over the rows of the touched leads, by
+    the row's key `row_key` (Spark: a table, lf_incremental_materialized), and the state recorded
+    after the run. The scoring layer's leads are touched also by accounts in new files
+    (with_accounts): an account's firmographics move its leads' fit.
     A new version of the model's columns comes with a new fingerprint, so its run rebuilds in full:
     on_schema_change syncs the stored table's columns to the new ones first (a model with an
     enforced contract can only append new columns, dbt's rule). -#}
 {% macro lf_lead_incremental_config(
-    state_vars, state_tables, with_accounts=true, on_schema_change='sync_all_columns'
+    state_vars, state_tables, row_key, with_accounts=true, on_schema_change='sync_all_columns'
 ) %}
     {{ return({
         'materialized': lf_incremental_materialized(),
-        'incremental_strategy': 'delete+insert',
-        'unique_key': 'lead_id',
+        'incremental_strategy': 'lf_changed_rows',
+        'unique_key': row_key,
+        'lf_state_vars': state_vars,
+        'lf_with_accounts': with_accounts,
         'on_schema_change': on_schema_change,
         'pre_hook': [
             {'sql': "{{ lf_incremental_clear_before_begin(" ~ state_vars ~ ", lf_as_of_text()) }}",
              'transaction': false},
             "{{ lf_incremental_prepare(" ~ state_vars ~ ", lf_as_of_text()) }}",
-            "{{ lf_delete_touched_leads(" ~ state_vars ~ ", " ~ with_accounts ~ ") }}",
         ],
         'post_hook': [
             "{{ lf_incremental_record(" ~ state_vars ~ ", " ~ state_tables ~ ","

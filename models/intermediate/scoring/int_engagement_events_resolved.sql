@@ -1,10 +1,11 @@
 -- Accepted engagement events up to score_as_of, re-attributed to the surviving lead when the
 -- CRM merged the lead that did them.
--- Incremental (delete+insert by the surviving lead_id, see the model's docs): a run recomputes
+-- Incremental (by the surviving lead_id, only changed rows replaced; see the model's docs): a run recomputes
 -- the rows of every lead whose events, statuses, merges or fit may have changed since the last run.
 {%- do lf_touched_leads_depends_on() %}
 {%- set state_vars = lf_scoring_state_vars() %}
-{{ config(**lf_lead_incremental_config(state_vars, lf_scoring_state_tables())) }}
+{{ config(**lf_lead_incremental_config(
+    state_vars, lf_scoring_state_tables(), ['lead_id', 'event_id'])) }}
 {%- set mode = lf_incremental_mode(state_vars, lf_as_of_text()) %}
 
 with

@@ -16,11 +16,12 @@
 -- last row holds its sums. The accumulators are read, capped and reduced to three dimension
 -- scores before a second, narrow window numbers the events across segments and buckets and
 -- carries the latest engagement. The hash key is left to fct_lead_score_history.
--- Incremental (delete+insert by the surviving lead_id, see the model's docs): a run recomputes
+-- Incremental (by the surviving lead_id, only changed rows replaced; see the model's docs): a run recomputes
 -- the rows of every lead whose events, statuses, merges or fit may have changed since the last run.
 {%- do lf_touched_leads_depends_on() %}
 {%- set state_vars = lf_scoring_state_vars() %}
-{{ config(**lf_lead_incremental_config(state_vars, lf_scoring_state_tables())) }}
+{{ config(**lf_lead_incremental_config(
+    state_vars, lf_scoring_state_tables(), ['lead_id', 'scoring_model', 'event_id'])) }}
 {%- set mode = lf_incremental_mode(state_vars, lf_as_of_text()) %}
 {%- set layout = lf_scoring_layout_size(ref('int_scoring_accumulators')) %}
 {%- set n_acc = layout[0] %}

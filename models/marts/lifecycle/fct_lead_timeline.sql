@@ -1,13 +1,14 @@
 -- Every touch of a surviving lead on one ordered timeline up to score_as_of: marketing
 -- engagement events, product usage, sales activities, CRM status changes, opportunities opened and closed.
--- Incremental (delete+insert by lead_id, see the model's docs): a run recomputes the whole
+-- Incremental (by lead_id, only changed rows replaced; see the model's docs): a run recomputes the whole
 -- timeline of every surviving lead whose touches may have changed since the last run.
 {%- do lf_touched_leads_depends_on() %}
 {%- set state_vars = ['merge_max_depth', 'timestamp_floor', 'raw_contract'] %}
 {%- set state_tables = ['engagement_events', 'leads', 'lead_status_changes', 'sales_activities',
     'opportunities', 'product_usage_events'] %}
 {%- set as_of_text = lf_as_of_text() %}
-{{ config(**lf_lead_incremental_config(state_vars, state_tables, false, 'append_new_columns')) }}
+{{ config(**lf_lead_incremental_config(
+    state_vars, state_tables, ['lead_id', 'timeline_touch_id'], false, 'append_new_columns')) }}
 {%- set mode = lf_incremental_mode(state_vars, as_of_text) %}
 
 with
